@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""spwgen - generate a typed Spillway channel for C.
+
+    spwgen --type 'struct order' --name order --include '"order.h"' --out-dir DIR
+
+writes DIR/spillway_order.h and DIR/spillway_order.c, one per template in
+templates/. The output is deterministic: the same arguments always give the
+same bytes. Bad input is reported on one line and nothing is written.
+
+Exit status: 0 ok, 1 generation error, 2 usage error.
+"""
+
+import argparse
+import os
+import re
+import shlex
+import sys
+import tempfile
+
+VERSION = "0.1.0"
+# Must equal SPW_RUNTIME_ABI in runtime/spillway_runtime.h (a test checks).
+RUNTIME_ABI = 1
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+MAX_NAME = 64
+
+# C11 keywords, plus C23's and the common macro keywords from <stdbool.h>.
+C_KEYWORDS = frozenset("""
+    auto break case char const continue default do double else enum extern
+    float for goto if inline int long register restrict return short signed
+    sizeof static struct switch typedef union unsigned void volatile while
+    _Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn
+    _Static_assert _Thread_local
+    alignas alignof bool constexpr false nullptr static_assert thread_local
+    true typeof typeof_unqual _BitInt _Decimal32 _Decimal64 _Decimal128
+""".split())
+
+# Keywords that may appear in an element type.
+TYPE_KEYWORDS = frozenset("""
+    char short int long signed unsigned float double _Bool void
+    struct union enum const volatile
+""".split())
+TAG_KEYWORDS = frozenset(("struct", "union", "enum"))
+QUALIFIERS = frozenset(("const", "volatile"))
+
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)")
+
+TEMPLATES = ("spillway.h.j2", "spillway.c.j2")
+
+
+class SpwgenError(Exception):
+    """A problem with the input or the output; exit status in .status."""
+
+    def __init__(self, message, status=EXIT_ERROR):
+        super().__init__(message)
+        self.status = status
+
+
+def usage_error(message):
+    return SpwgenError(message, EXIT_USAGE)
+
+
+def check_name(name):
+    """The channel name becomes part of C identifiers and file names."""
+    if not name:
+        raise usage_error("--name is empty")
+    if len(name) > MAX_NAME:
+        raise usage_error("--name is longer than %d characters" % MAX_NAME)
+    if not NAME.match(name):
+        raise usage_error(
+            "--name %r is not a C identifier starting with a letter "
+            "(letters, digits and '_')" % name)
+    if name in C_KEYWORDS:
+        raise usage_error("--name %r is a C keyword" % name)
+    return name
+
+
+def tokenize_type(text):
+    tokens, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = TOKEN.match(text, pos)
+        if not m:
+            bad = text[pos:].lstrip()[:1]
+            raise usage_error(
+                "--type %r contains %r: only identifiers, keywords and '*' "
+                "are allowed (use a typedef for arrays and function "
+                "pointers)" % (text, bad))
+        tokens.append(m.group(1))
+        pos = m.end()
+    return tokens
+
+
+def check_type(text):
+    """Accept a C type name that can be declared as `T x;` and assigned.
+
+    The grammar is deliberately small: type keywords, qualifiers,
+    struct/union/enum tags, one typedef name, and '*'. Anything else
+    (arrays, function pointers, expressions, comments, preprocessor
+    directives) is rejected; a typedef in a user header covers those.
+    Returns the normalised spelling (tokens joined by single spaces).
+    """
+    if "\n" in text or "\r" in text:
+        raise usage_error("--type must be on one line")
+    tokens = tokenize_type(text)
+    if not tokens:
+        raise usage_error("--type is empty")
+    if tokens[0] == "*":
+        raise usage_error("--type %r starts with '*'" % text)
+    names = 0
+    for i, tok in enumerate(tokens):
+        if tok == "*":
+            continue
+        if tok in C_KEYWORDS and tok not in TYPE_KEYWORDS:
+            raise usage_error(
+                "--type %r: %r is a C keyword that cannot name a type"
+                % (text, tok))
+        if tok in TAG_KEYWORDS:
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if nxt is None or nxt == "*" or nxt in C_KEYWORDS:
+                raise usage_error(
+                    "--type %r: %r must be followed by a tag name"
+                    % (text, tok))
+            continue
+        if tok in TYPE_KEYWORDS:
+            continue
+        if tok.startswith("_"):
+            raise usage_error(
+                "--type %r: %r is a reserved identifier (leading '_')"
+                % (text, tok))
+        names += 1  # a typedef name, or a tag after struct/union/enum
+    if names > 1:
+        raise usage_error(
+            "--type %r names more than one type" % text)
+    # Top level: what follows the last '*', or the whole type.
+    stars = [i for i, t in enumerate(tokens) if t == "*"]
+    top = tokens[stars[-1] + 1:] if stars else tokens
+    if stars and any(t != "*" and t not in QUALIFIERS for t in top):
+        raise usage_error("--type %r: a name after '*' is not a type" % text)
+    if any(t in QUALIFIERS for t in top):
+        raise usage_error(
+            "--type %r is qualified (const/volatile) and cannot be "
+            "assigned" % text)
+    if not stars and "void" in tokens:
+        raise usage_error("--type %r: void values cannot be sent" % text)
+    if all(t in QUALIFIERS or t == "*" for t in tokens):
+        raise usage_error("--type %r has no base type" % text)
+    out = ""
+    for tok in tokens:
+        if tok == "*":
+            out += " *" if not out.endswith("*") else "*"
+        else:
+            out += (" " if out else "") + tok
+    return out
+
+
+INCLUDE = re.compile(r'(?:"[^"<>\\\s]+"|<[^"<>\\\s]+>)\Z')
+BARE_INCLUDE = re.compile(r'[A-Za-z0-9_./+-]+\Z')
+
+
+def check_include(text):
+    """'"x.h"', '<x.h>' or a bare 'x.h' (quoted for you)."""
+    if not text:
+        raise usage_error("--include is empty")
+    if INCLUDE.match(text):
+        return text
+    if BARE_INCLUDE.match(text):
+        return '"%s"' % text
+    raise usage_error(
+        "--include %r is not a header name like \"order.h\" or <stdint.h>"
+        % text)
+
+
+def default_template_dir():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for cand in (os.path.join(here, os.pardir, "templates"),
+                 os.path.join(here, "templates"),
+                 os.path.join(here, os.pardir, "share", "spillway",
+                              "templates")):
+        if os.path.isfile(os.path.join(cand, TEMPLATES[0])):
+            return os.path.normpath(cand)
+    return os.path.normpath(os.path.join(here, os.pardir, "templates"))
+
+
+def make_environment(template_dir):
+    try:
+        import jinja2
+    except ImportError:
+        raise SpwgenError(
+            "the Python module jinja2 is missing "
+            "(Debian: apt-get install python3-jinja2)")
+    for t in TEMPLATES:
+        if not os.path.isfile(os.path.join(template_dir, t)):
+            raise SpwgenError("template %s not found in %s"
+                              % (t, template_dir))
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def command_line(ctype, name, includes):
+    parts = ["spwgen", "--type", shlex.quote(ctype), "--name", name]
+    for inc in includes:
+        parts += ["--include", shlex.quote(inc)]
+    parts += ["--out-dir", "DIR"]
+    return " ".join(parts)
+
+
+def render(env, ctype, name, includes):
+    """Return {file name: text} for one channel type."""
+    ctx = {
+        "type": ctype,
+        "name": name,
+        "p": "spw_" + name,
+        "P": "SPW_" + name.upper(),
+        "guard": "SPILLWAY_%s_H" % name.upper(),
+        "includes": includes,
+        "abi": RUNTIME_ABI,
+        "spwgen_version": VERSION,
+        "command": command_line(ctype, name, includes),
+    }
+    import jinja2
+    out = {}
+    for t in TEMPLATES:
+        fname = "spillway_%s%s" % (name, t[len("spillway"):-len(".j2")])
+        try:
+            out[fname] = env.get_template(t).render(**ctx)
+        except jinja2.TemplateError as e:
+            raise SpwgenError("template %s: %s" % (t, e))
+    return out
+
+
+def write_outputs(out_dir, files):
+    """Write every file or none: temporary files first, then renames."""
+    if not os.path.isdir(out_dir):
+        raise SpwgenError("output folder %s does not exist" % out_dir)
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise SpwgenError("output folder %s is not writable" % out_dir)
+    temps = []
+    try:
+        for fname in sorted(files):
+            fd, tmp = tempfile.mkstemp(prefix=".spwgen-", dir=out_dir)
+            temps.append((tmp, os.path.join(out_dir, fname)))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(files[fname])
+            os.chmod(tmp, 0o644)
+        for tmp, dest in temps:
+            os.replace(tmp, dest)
+    except OSError as e:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise SpwgenError("cannot write to %s: %s"
+                          % (out_dir, e.strerror or e))
+
+
+class ArgParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise usage_error(message)
+
+
+def build_parser():
+    p = ArgParser(
+        prog="spwgen",
+        description="Generate a typed Spillway MPSC channel "
+                    "(spillway_NAME.h and spillway_NAME.c) for one C "
+                    "element type.",
+        epilog="Exit status: 0 ok, 1 generation error, 2 usage error.")
+    p.add_argument("--type", required=True, metavar="CTYPE",
+                   help="element type, e.g. 'uint64_t', 'void *', "
+                        "'struct order' (use a typedef for arrays and "
+                        "function pointers)")
+    p.add_argument("--name", required=True,
+                   help="channel name: functions are spw_NAME_*, files "
+                        "spillway_NAME.h/.c")
+    p.add_argument("--include", action="append", default=[],
+                   metavar="HEADER",
+                   help='header that declares the type: "order.h" or '
+                        '<stdint.h> (repeatable)')
+    p.add_argument("--out-dir", required=True, metavar="DIR",
+                   help="existing folder to write the two files to")
+    p.add_argument("--template-dir", metavar="DIR",
+                   help="folder of the templates (default: found next to "
+                        "spwgen)")
+    p.add_argument("--version", action="version",
+                   version="spwgen %s (runtime ABI %d)"
+                           % (VERSION, RUNTIME_ABI))
+    return p
+
+
+def main(argv=None):
+    try:
+        args = build_parser().parse_args(argv)
+        name = check_name(args.name)
+        ctype = check_type(args.type)
+        includes = [check_include(i) for i in args.include]
+        env = make_environment(args.template_dir or default_template_dir())
+        files = render(env, ctype, name, includes)
+        write_outputs(args.out_dir, files)
+    except SpwgenError as e:
+        sys.stderr.write("spwgen: error: %s\n" % e)
+        return e.status
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+/*
+ * spillway_runtime.h - the type-independent core of Spillway for C.
+ *
+ * Spillway is a multi-producer, single-consumer channel. Each element type
+ * gets its own generated pair spillway_<name>.h/.c (see generator/spwgen);
+ * everything that does not depend on the element type lives here: status
+ * codes, the channel configuration, lane assignment, sender and handle
+ * counting, the dirty-lane index, capacity accounting and receive wake-ups.
+ *
+ * Users include the generated header, which includes this one. The types and
+ * inline functions below the "internal" line are used by generated code and
+ * are not part of the stable API: they may change whenever SPW_RUNTIME_ABI
+ * changes, and generated code checks that number at compile time.
+ */
+#ifndef SPILLWAY_RUNTIME_H
+#define SPILLWAY_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * SPW_RUNTIME_ABI changes whenever generated code must be regenerated to
+ * work with this runtime. Generated headers refuse to compile against a
+ * runtime with a different number.
+ */
+#define SPW_RUNTIME_ABI 1
+#define SPW_VERSION "0.1.0"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SPW_MUST_CHECK __attribute__((warn_unused_result))
+#define SPW_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SPW_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SPW_MUST_CHECK
+#define SPW_LIKELY(x) (x)
+#define SPW_UNLIKELY(x) (x)
+#endif
+
+/*
+ * One result-code space for every generated type. Codes are never
+ * renumbered; new codes may be added.
+ */
+typedef enum spw_status {
+	SPW_OK = 0,      /* done */
+	SPW_EMPTY = 1,   /* try_recv: nothing is ready yet */
+	SPW_CLOSED = 2,  /* send: receiver closed; recv: end of stream */
+	SPW_FULL = 3,    /* send: the soft capacity would be exceeded */
+	SPW_TIMEOUT = 4, /* recv_timeout: nothing arrived in time */
+	SPW_NOMEM = 5,   /* an allocation failed; nothing changed */
+	SPW_INVALID = 6  /* a bad argument or configuration; nothing changed */
+} spw_status;
+
+/* A short, static, human-readable description; never NULL. */
+const char *spw_status_str(spw_status status);
+
+/* Default number of lanes of spw_<name>_channel(). */
+#define SPW_DEFAULT_LANES 8
+/* Largest number of lanes a channel accepts. */
+#define SPW_MAX_LANES 4096
+/* Largest soft capacity a channel accepts (values in flight). */
+#define SPW_MAX_CAPACITY ((size_t)1 << 40)
+/* Default initial buffer size, in elements, of each lane and the receiver. */
+#define SPW_DEFAULT_INITIAL_BUFFER 64
+/* Largest initial buffer size, in elements. */
+#define SPW_MAX_INITIAL_BUFFER ((size_t)1 << 24)
+
+/*
+ * Called once for every value still queued when the channel is torn down
+ * (the receiver closed, or the last handle closed). elem points to the
+ * value inside Spillway's buffer; the hook must not keep the pointer.
+ */
+typedef void (*spw_destroy_fn)(void *elem, void *ctx);
+
+/*
+ * Channel configuration. Start from SPW_CONFIG_DEFAULT (or
+ * spw_config_init()) and change what you need.
+ *
+ *   lanes          number of lanes, 1 .. SPW_MAX_LANES. Senders are bound
+ *                  to lanes round-robin; more lanes, less contention.
+ *   capacity       soft capacity: the most values sent but not yet received.
+ *                  0 means unbounded. At most SPW_MAX_CAPACITY.
+ *   initial_buffer initial size, in elements, of each lane's buffer and of
+ *                  the receiver's; 0 means SPW_DEFAULT_INITIAL_BUFFER.
+ *   destroy        optional hook for values nobody will receive.
+ *   destroy_ctx    passed to destroy as ctx.
+ */
+typedef struct spw_config {
+	size_t lanes;
+	size_t capacity;
+	size_t initial_buffer;
+	spw_destroy_fn destroy;
+	void *destroy_ctx;
+} spw_config;
+
+#define SPW_CONFIG_DEFAULT { SPW_DEFAULT_LANES, 0, 0, NULL, NULL }
+
+/* Fills *cfg with the defaults of SPW_CONFIG_DEFAULT. NULL is ignored. */
+void spw_config_init(spw_config *cfg);
+
+/* SPW_OK when cfg is a configuration a channel accepts, else SPW_INVALID. */
+spw_status spw_config_check(const spw_config *cfg);
+
+/*
+ * Memory. Every allocation Spillway makes goes through these three
+ * functions. spw_set_allocator() replaces them (NULL restores malloc,
+ * realloc and free); call it before any channel exists. Tests use it to
+ * inject allocation failures.
+ */
+typedef struct spw_allocator {
+	void *(*alloc)(size_t size, void *ctx);
+	void *(*realloc)(void *ptr, size_t size, void *ctx);
+	void (*free)(void *ptr, void *ctx);
+	void *ctx;
+} spw_allocator;
+
+void spw_set_allocator(const spw_allocator *allocator);
+
+/* ---- internal: used by generated code, not a stable API ---------------- */
+
+#define SPW_CACHE_LINE 64
+#define SPW_ALIGNED _Alignas(SPW_CACHE_LINE)
+
+void *spw_mem_alloc(size_t size);
+void *spw_mem_realloc(void *ptr, size_t size);
+void spw_mem_free(void *ptr);
+
+/*
+ * The shared core of one channel. The generated channel embeds it as its
+ * first member and puts its typed lanes after it.
+ *
+ * Fields written by senders and fields written by the receiver sit on
+ * separate cache lines.
+ */
+typedef struct spw_core {
+	/* Read-mostly: fixed at creation. */
+	size_t lanes;
+	size_t capacity; /* 0: unbounded */
+	size_t initial_buffer;
+	size_t dirty_words;
+	spw_destroy_fn destroy;
+	void *destroy_ctx;
+	atomic_uint_least64_t *dirty; /* one bit per lane, dirty_words words */
+	atomic_int closed; /* the receiver has closed (written once) */
+
+	/* Written by senders when they clone and close. */
+	SPW_ALIGNED atomic_size_t clock;   /* next lane for a new sender */
+	atomic_size_t senders;             /* open senders */
+	atomic_size_t handles;             /* open senders + open receiver */
+
+	/* Capacity: values sent but not yet received. */
+	SPW_ALIGNED atomic_size_t inflight;
+
+	/* Parking: written by the receiver, read by senders. */
+	SPW_ALIGNED atomic_int parked;
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+} spw_core;
+
+/* Validates cfg, fills core and allocates the dirty index. */
+spw_status spw_core_init(spw_core *core, const spw_config *cfg);
+/* Frees what spw_core_init allocated. */
+void spw_core_destroy(spw_core *core);
+
+/* Lane for a new sender: the round-robin clock. */
+static inline size_t spw_core_next_lane(spw_core *core)
+{
+	return atomic_fetch_add_explicit(&core->clock, 1, memory_order_relaxed) %
+	       core->lanes;
+}
+
+/*
+ * Capacity. spw_core_reserve() takes n slots or fails whole; the receiver
+ * gives slots back with spw_core_release() as it hands values out (or
+ * destroys them). Both are no-ops on an unbounded channel.
+ */
+static inline int spw_core_reserve(spw_core *core, size_t n)
+{
+	size_t cur;
+
+	if (core->capacity == 0)
+		return 1;
+	if (n > core->capacity)
+		return 0;
+	cur = atomic_load_explicit(&core->inflight, memory_order_relaxed);
+	do {
+		if (cur > core->capacity - n)
+			return 0;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&core->inflight, &cur, cur + n, memory_order_relaxed,
+		memory_order_relaxed));
+	return 1;
+}
+
+static inline void spw_core_release(spw_core *core, size_t n)
+{
+	if (core->capacity != 0 && n != 0)
+		atomic_fetch_sub_explicit(&core->inflight, n,
+					  memory_order_relaxed);
+}
+
+/* Values sent but not yet received (0 when the channel is unbounded). */
+static inline size_t spw_core_inflight(spw_core *core)
+{
+	return atomic_load_explicit(&core->inflight, memory_order_relaxed);
+}
+
+/* Slow half of spw_core_mark_dirty(): the receiver is parked, wake it. */
+void spw_core_wake(spw_core *core);
+
+/*
+ * A sender made lane `lane` non-empty: mark it dirty, then wake the
+ * receiver if, and only if, it is parked. The dirty bit is published with
+ * a sequentially consistent read-modify-write before `parked` is read; the
+ * receiver stores `parked` before it re-reads the dirty index (the classic
+ * double check), so one of the two always sees the other.
+ */
+static inline void spw_core_mark_dirty(spw_core *core, size_t lane)
+{
+	atomic_fetch_or_explicit(&core->dirty[lane / 64],
+				 (uint_least64_t)1 << (lane % 64),
+				 memory_order_seq_cst);
+	if (SPW_UNLIKELY(atomic_load_explicit(&core->parked,
+					      memory_order_seq_cst)))
+		spw_core_wake(core);
+}
+
+/*
+ * Receiver: the first dirty lane at or after `from` (wrapping around),
+ * with its dirty bit cleared, or core->lanes when no lane is dirty.
+ */
+size_t spw_core_take_dirty(spw_core *core, size_t from);
+
+/* Receiver: is any lane dirty? */
+int spw_core_any_dirty(spw_core *core);
+
+/* Receiver: have all senders closed? (acquire: their sends happen-before) */
+static inline int spw_core_senders_gone(spw_core *core)
+{
+	return atomic_load_explicit(&core->senders, memory_order_seq_cst) == 0;
+}
+
+/*
+ * Receiver: sleep until a lane turns dirty, the last sender closes, or
+ * the deadline passes (deadline NULL: no deadline; a CLOCK_MONOTONIC
+ * time). Returns SPW_OK on a wake-up (which may be spurious: look again)
+ * or SPW_TIMEOUT.
+ */
+spw_status spw_core_park(spw_core *core, const struct timespec *deadline);
+
+/* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
+void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns);
+
+/* A new sender handle exists. */
+static inline void spw_core_sender_opened(spw_core *core)
+{
+	atomic_fetch_add_explicit(&core->senders, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&core->handles, 1, memory_order_relaxed);
+}
+
+/*
+ * A sender closed. Wakes a parked receiver when it was the last one, so
+ * that it can report end of stream. Returns nonzero when the caller closed
+ * the last handle and must free the channel.
+ */
+int spw_core_sender_closed(spw_core *core);
+
+/* The receiver is closing: from now on sends fail with SPW_CLOSED. */
+static inline void spw_core_mark_closed(spw_core *core)
+{
+	atomic_store_explicit(&core->closed, 1, memory_order_seq_cst);
+}
+
+/* Has the receiver closed? */
+static inline int spw_core_is_closed(spw_core *core)
+{
+	return atomic_load_explicit(&core->closed, memory_order_relaxed);
+}
+
+/*
+ * A handle (the receiver, or a sender after spw_core_sender_closed's own
+ * bookkeeping) is gone. Returns nonzero when it was the last one and the
+ * caller must free the channel.
+ */
+int spw_core_handle_closed(spw_core *core);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPILLWAY_RUNTIME_H */

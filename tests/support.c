@@ -1,0 +1,180 @@
+/*
+ * support.c - see support.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "support.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* ---- watchdog ---------------------------------------------------------- */
+
+static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wd_cond;
+static pthread_t wd_thread;
+static int wd_running, wd_stop;
+static const char *wd_what;
+static unsigned wd_seconds;
+static void (*wd_dump)(void *);
+static void *wd_ctx;
+
+static void *watchdog_main(void *arg)
+{
+	struct timespec deadline;
+	int rc = 0;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += wd_seconds;
+	pthread_mutex_lock(&wd_lock);
+	while (!wd_stop && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&wd_cond, &wd_lock, &deadline);
+	if (!wd_stop) {
+		fprintf(stderr,
+			"\nWATCHDOG: %s did not finish within %u s "
+			"(lost wake-up or deadlock?)\n",
+			wd_what, wd_seconds);
+		if (wd_dump != NULL)
+			wd_dump(wd_ctx);
+		fflush(stderr);
+		abort();
+	}
+	pthread_mutex_unlock(&wd_lock);
+	return NULL;
+}
+
+void watchdog_start(const char *what, unsigned seconds,
+		    void (*dump)(void *ctx), void *ctx)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&wd_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	wd_what = what;
+	wd_seconds = seconds;
+	wd_dump = dump;
+	wd_ctx = ctx;
+	wd_stop = 0;
+	if (pthread_create(&wd_thread, NULL, watchdog_main, NULL) != 0) {
+		fprintf(stderr, "watchdog: cannot start\n");
+		abort();
+	}
+	wd_running = 1;
+}
+
+void watchdog_stop(void)
+{
+	if (!wd_running)
+		return;
+	pthread_mutex_lock(&wd_lock);
+	wd_stop = 1;
+	pthread_cond_signal(&wd_cond);
+	pthread_mutex_unlock(&wd_lock);
+	pthread_join(wd_thread, NULL);
+	pthread_cond_destroy(&wd_cond);
+	wd_running = 0;
+}
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- counting allocator ------------------------------------------------ */
+
+static atomic_long live;
+static atomic_size_t budget = SIZE_MAX;
+
+static int take_budget(void)
+{
+	size_t b = atomic_load(&budget);
+
+	while (b != SIZE_MAX) {
+		if (b == 0)
+			return 0;
+		if (atomic_compare_exchange_weak(&budget, &b, b - 1))
+			return 1;
+	}
+	return 1;
+}
+
+static void *count_alloc(size_t size, void *ctx)
+{
+	void *p;
+
+	(void)ctx;
+	if (!take_budget())
+		return NULL;
+	p = malloc(size);
+	if (p != NULL)
+		atomic_fetch_add(&live, 1);
+	return p;
+}
+
+static void *count_realloc(void *ptr, size_t size, void *ctx)
+{
+	void *p;
+
+	(void)ctx;
+	if (!take_budget())
+		return NULL;
+	p = realloc(ptr, size);
+	if (p != NULL && ptr == NULL)
+		atomic_fetch_add(&live, 1);
+	return p;
+}
+
+static void count_free(void *ptr, void *ctx)
+{
+	(void)ctx;
+	if (ptr != NULL)
+		atomic_fetch_sub(&live, 1);
+	free(ptr);
+}
+
+void alloc_install(void)
+{
+	static const spw_allocator a = { count_alloc, count_realloc,
+					 count_free, NULL };
+
+	atomic_store(&live, 0);
+	atomic_store(&budget, SIZE_MAX);
+	spw_set_allocator(&a);
+}
+
+void alloc_uninstall(void)
+{
+	atomic_store(&budget, SIZE_MAX);
+	spw_set_allocator(NULL);
+}
+
+long alloc_live(void)
+{
+	return atomic_load(&live);
+}
+
+void alloc_fail_after(size_t k)
+{
+	atomic_store(&budget, k);
+}
+
+size_t test_scaled(size_t n)
+{
+	const char *s = getenv("SPW_TEST_SCALE_DIV");
+	unsigned long div = s != NULL ? strtoul(s, NULL, 10) : 1;
+
+	if (div < 1)
+		div = 1;
+	n /= div;
+	return n < 1 ? 1 : n;
+}

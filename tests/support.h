@@ -1,0 +1,43 @@
+/*
+ * support.h - helpers shared by the Check suites: a watchdog that turns a
+ * lost wake-up into a loud failure, a counting allocator that can be told
+ * to fail, and a monotonic clock.
+ */
+#ifndef SPW_TESTS_SUPPORT_H
+#define SPW_TESTS_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spillway_runtime.h"
+
+/*
+ * Start the watchdog: if watchdog_stop() is not called within `seconds`,
+ * print `what` and the state reported by the dump callback, then abort the
+ * whole test program (a hang in CI becomes a failure with a message).
+ */
+void watchdog_start(const char *what, unsigned seconds,
+		    void (*dump)(void *ctx), void *ctx);
+void watchdog_stop(void);
+
+/* Seconds of CLOCK_MONOTONIC. */
+double now_seconds(void);
+
+/*
+ * The counting allocator. Installed by alloc_install(); afterwards
+ * alloc_live() is the number of blocks not yet freed, and
+ * alloc_fail_after(k) makes every allocation after the next k fail
+ * (k = SIZE_MAX: never fail).
+ */
+void alloc_install(void);
+void alloc_uninstall(void);
+long alloc_live(void);
+void alloc_fail_after(size_t k);
+
+/*
+ * Size knobs: stress sizes are divided by SPW_TEST_SCALE_DIV (environment
+ * variable, default 1) so sanitizer builds can run smaller. Never below 1.
+ */
+size_t test_scaled(size_t n);
+
+#endif
