@@ -6,8 +6,8 @@
  *
  * Element type: void *
  */
-#ifndef SPILLWAY_PTR_H
-#define SPILLWAY_PTR_H
+#ifndef SPILLWAY_ptr_H
+#define SPILLWAY_ptr_H
 
 #include "spillway_runtime.h"
 
@@ -193,4 +193,4 @@ spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx);
 }
 #endif
 
-#endif /* SPILLWAY_PTR_H */
+#endif /* SPILLWAY_ptr_H */

@@ -6,8 +6,8 @@
  *
  * Element type: uint64_t
  */
-#ifndef SPILLWAY_U64_H
-#define SPILLWAY_U64_H
+#ifndef SPILLWAY_u64_H
+#define SPILLWAY_u64_H
 
 #include "spillway_runtime.h"
 #include <stdint.h>
@@ -194,4 +194,4 @@ spw_status spw_u64_receiver_close(spw_u64_receiver *rx);
 }
 #endif
 
-#endif /* SPILLWAY_U64_H */
+#endif /* SPILLWAY_u64_H */

@@ -46,6 +46,18 @@ TYPE_KEYWORDS = frozenset("""
 TAG_KEYWORDS = frozenset(("struct", "union", "enum"))
 QUALIFIERS = frozenset(("const", "volatile"))
 
+# First words of the generated function names that contain '_'
+# (try_recv, recv_batch, send_many, sender_clone, receiver_close,
+# channel_with, ...). A name ending in '_<one of these>' would make
+# spw_<name>_<f> equal another channel's spw_<prefix>_<g>.
+CLASHING_SEGMENTS = frozenset(
+    ("try", "recv", "send", "sender", "receiver", "channel"))
+
+# Basic type specifiers and how often each may appear.
+BASIC_SPECIFIERS = {"char": 1, "short": 1, "int": 1, "long": 2,
+                    "signed": 1, "unsigned": 1, "float": 1, "double": 1,
+                    "_Bool": 1, "void": 1}
+
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)")
@@ -77,6 +89,11 @@ def check_name(name):
             "(letters, digits and '_')" % name)
     if name in C_KEYWORDS:
         raise usage_error("--name %r is a C keyword" % name)
+    last = name.rsplit("_", 1)[-1] if "_" in name else None
+    if last in CLASHING_SEGMENTS:
+        raise usage_error(
+            "--name %r ends in '_%s': its functions would clash with those "
+            "of a channel named %r" % (name, last, name.rsplit("_", 1)[0]))
     return name
 
 
@@ -94,6 +111,31 @@ def tokenize_type(text):
         tokens.append(m.group(1))
         pos = m.end()
     return tokens
+
+
+def check_specifiers(text, basics):
+    """Reject combinations C does not allow, like 'int int' or 'long char'."""
+    count = {t: basics.count(t) for t in set(basics)}
+    bad = any(n > BASIC_SPECIFIERS[t] for t, n in count.items())
+    kinds = [t for t in ("char", "int", "float", "double", "_Bool", "void")
+             if t in count]
+    sign = "signed" in count or "unsigned" in count
+    size = "short" in count or "long" in count
+    if len(kinds) > 1 or ("signed" in count and "unsigned" in count):
+        bad = True
+    if "short" in count and "long" in count:
+        bad = True
+    if kinds and kinds[0] in ("float", "_Bool", "void") and (sign or size):
+        bad = True
+    if kinds == ["char"] and size:
+        bad = True
+    if kinds == ["double"] and (sign or "short" in count
+                                or count.get("long", 0) > 1):
+        bad = True
+    if bad:
+        raise usage_error(
+            "--type %r is not a valid combination of type specifiers"
+            % text)
 
 
 def check_type(text):
@@ -134,9 +176,11 @@ def check_type(text):
                 "--type %r: %r is a reserved identifier (leading '_')"
                 % (text, tok))
         names += 1  # a typedef name, or a tag after struct/union/enum
-    if names > 1:
+    basics = [t for t in tokens if t in BASIC_SPECIFIERS]
+    if names > 1 or (names and basics):
         raise usage_error(
             "--type %r names more than one type" % text)
+    check_specifiers(text, basics)
     # Top level: what follows the last '*', or the whole type.
     stars = [i for i, t in enumerate(tokens) if t == "*"]
     top = tokens[stars[-1] + 1:] if stars else tokens
@@ -159,8 +203,11 @@ def check_type(text):
     return out
 
 
-INCLUDE = re.compile(r'(?:"[^"<>\\\s]+"|<[^"<>\\\s]+>)\Z')
-BARE_INCLUDE = re.compile(r'[A-Za-z0-9_./+-]+\Z')
+# Header names: a conservative character set, so that an include can
+# neither leave the #include line nor open or close a comment.
+HEADER_CHARS = r"[A-Za-z0-9_.+-]+(?:/[A-Za-z0-9_.+-]+)*"
+INCLUDE = re.compile(r'(?:"%s"|<%s>)\Z' % (HEADER_CHARS, HEADER_CHARS))
+BARE_INCLUDE = re.compile(HEADER_CHARS + r"\Z")
 
 
 def check_include(text):
@@ -223,7 +270,7 @@ def render(env, ctype, name, includes):
         "name": name,
         "p": "spw_" + name,
         "P": "SPW_" + name.upper(),
-        "guard": "SPILLWAY_%s_H" % name.upper(),
+        "guard": "SPILLWAY_%s_H" % name,  # keeps case: abc and ABC differ
         "includes": includes,
         "abi": RUNTIME_ABI,
         "spwgen_version": VERSION,
@@ -242,26 +289,33 @@ def render(env, ctype, name, includes):
 
 def write_outputs(out_dir, files):
     """Write every file or none: temporary files first, then renames."""
+    if not os.path.exists(out_dir):
+        raise SpwgenError("output folder %r does not exist" % out_dir)
     if not os.path.isdir(out_dir):
-        raise SpwgenError("output folder %s does not exist" % out_dir)
+        raise SpwgenError("output folder %r is not a folder" % out_dir)
     if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise SpwgenError("output folder %s is not writable" % out_dir)
+        raise SpwgenError("output folder %r is not writable" % out_dir)
+    for fname in sorted(files):
+        dest = os.path.join(out_dir, fname)
+        if os.path.isdir(dest) or (os.path.lexists(dest)
+                                   and not os.path.isfile(dest)):
+            raise SpwgenError("%r exists and is not a regular file" % dest)
     temps = []
     try:
         for fname in sorted(files):
             fd, tmp = tempfile.mkstemp(prefix=".spwgen-", dir=out_dir)
             temps.append((tmp, os.path.join(out_dir, fname)))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(files[fname])
+            with os.fdopen(fd, "wb") as f:
+                f.write(files[fname].encode("utf-8"))
             os.chmod(tmp, 0o644)
         for tmp, dest in temps:
             os.replace(tmp, dest)
-    except OSError as e:
+    except (OSError, UnicodeError) as e:
         for tmp, _ in temps:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        raise SpwgenError("cannot write to %s: %s"
-                          % (out_dir, e.strerror or e))
+        raise SpwgenError("cannot write to %r: %s"
+                          % (out_dir, getattr(e, "strerror", None) or e))
 
 
 class ArgParser(argparse.ArgumentParser):

@@ -1,0 +1,790 @@
+#!/usr/bin/env python3
+"""Tests for spwgen, the Spillway for C code generator.
+
+Run from the repository root with either of
+
+    python3 -m unittest discover -s tests -p 'test_spwgen.py' -v
+    python3 tests/test_spwgen.py
+
+The repository root is the parent of this file's folder unless the
+environment variable SPW_ROOT names another one. spwgen always runs as a
+subprocess (with this Python), so exit codes and stderr are real. Tests
+that compile C are skipped when there is no `cc` on PATH.
+"""
+
+import difflib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.abspath(os.environ.get("SPW_ROOT") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), os.pardir))
+SPWGEN = os.path.join(ROOT, "generator", "spwgen.py")
+TEMPLATE_DIR = os.path.join(ROOT, "templates")
+RUNTIME_DIR = os.path.join(ROOT, "runtime")
+RUNTIME_H = os.path.join(RUNTIME_DIR, "spillway_runtime.h")
+RUNTIME_C = os.path.join(RUNTIME_DIR, "spillway_runtime.c")
+GENERATED_DIR = os.path.join(ROOT, "generated")
+
+CC = shutil.which("cc")
+NM = shutil.which("nm")
+CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
+
+# The checked-in channels in generated/, and the arguments that made them.
+CHECKED_IN = {
+    "u64": ["--type", "uint64_t", "--name", "u64", "--include", "<stdint.h>"],
+    "ptr": ["--type", "void *", "--name", "ptr"],
+}
+
+ORDER_H = """\
+#ifndef ORDER_H
+#define ORDER_H
+struct order { int id; double price; };
+#endif
+"""
+
+# Exit statuses documented by spwgen.
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def read_text(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def spwgen_version():
+    m = re.search(r'^VERSION = "([^"]+)"', read_text(SPWGEN), re.M)
+    if not m:
+        raise AssertionError("no VERSION = \"...\" in %s" % SPWGEN)
+    return m.group(1)
+
+
+def runtime_abi():
+    m = re.search(r"^\s*#\s*define\s+SPW_RUNTIME_ABI\s+(\d+)\b",
+                  read_text(RUNTIME_H), re.M)
+    if not m:
+        raise AssertionError("no #define SPW_RUNTIME_ABI in %s" % RUNTIME_H)
+    return int(m.group(1))
+
+
+def output_names(name):
+    return ["spillway_%s.c" % name, "spillway_%s.h" % name]
+
+
+def snapshot(folder):
+    """Everything in folder (hidden files included), with contents."""
+    state = {}
+    for entry in sorted(os.listdir(folder)):
+        path = os.path.join(folder, entry)
+        if os.path.isdir(path):
+            state[entry] = ("dir", tuple(sorted(os.listdir(path))))
+        else:
+            state[entry] = ("file", read_bytes(path))
+    return state
+
+
+def banner_command(text):
+    """The regenerate command that the banner of a generated file shows."""
+    for line in text.splitlines()[:12]:
+        m = re.match(r"\s*\*\s+(spwgen .*)$", line)
+        if m:
+            return m.group(1)
+    return None
+
+
+class Result:
+    """The outcome of one spwgen run, with stdout/stderr as text."""
+
+    def __init__(self, argv, proc):
+        self.argv = argv
+        self.status = proc.returncode
+        self.stdout = proc.stdout.decode("utf-8", "replace")
+        self.stderr = proc.stderr.decode("utf-8", "replace")
+
+    def __str__(self):
+        return "spwgen %s\n  exit %d\n  stdout: %r\n  stderr: %r" % (
+            " ".join(shlex.quote(os.fsdecode(a)) for a in self.argv),
+            self.status, self.stdout[-2000:], self.stderr[-2000:])
+
+
+def run_spwgen(args, cwd=None):
+    """Run spwgen with args (str or bytes) in cwd (default: the repo root)."""
+    proc = subprocess.run([sys.executable, SPWGEN] + list(args),
+                          cwd=cwd or ROOT, capture_output=True, timeout=120)
+    return Result(list(args), proc)
+
+
+class SpwgenTestCase(unittest.TestCase):
+    """Shared helpers: a private temporary folder, running and checking."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory(prefix="spwgen-test-")
+        self.addCleanup(tmp.cleanup)
+        self.tmp = os.path.realpath(tmp.name)
+
+    def make_dir(self, *parts):
+        path = os.path.join(self.tmp, *parts)
+        os.makedirs(path)
+        return path
+
+    def write_file(self, path, text):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def assert_ok(self, result):
+        self.assertEqual(result.status, 0, "spwgen failed:\n%s" % result)
+        self.assertEqual(result.stderr, "", "spwgen wrote to stderr:\n%s"
+                         % result)
+
+    def generate(self, ctype, name, includes=(), out_dir=None, cwd=None):
+        """Run spwgen, expect success; return {file name: bytes}."""
+        out_dir = out_dir or self.make_dir("out-" + name)
+        args = ["--type", ctype, "--name", name]
+        for inc in includes:
+            args += ["--include", inc]
+        args += ["--out-dir", out_dir]
+        self.assert_ok(run_spwgen(args, cwd=cwd))
+        self.assertEqual(sorted(os.listdir(out_dir)), output_names(name),
+                         "spwgen should write exactly the two files "
+                         "(and leave no temporary file) in %s" % out_dir)
+        return {f: read_bytes(os.path.join(out_dir, f))
+                for f in output_names(name)}
+
+    def assert_rejected(self, args, status, watched, mention=None):
+        """spwgen args must fail with exactly one 'spwgen: error:' line on
+        stderr, exit status `status`, no traceback, nothing on stdout, and
+        leave the folder `watched` (where it runs) exactly as it was."""
+        before = snapshot(watched)
+        result = run_spwgen(args, cwd=watched)
+        self.assertEqual(result.status, status,
+                         "wrong exit status:\n%s" % result)
+        self.assertNotIn("Traceback", result.stderr, str(result))
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1,
+                         "expected exactly one line on stderr:\n%s" % result)
+        self.assertTrue(lines[0].startswith("spwgen: error: "),
+                        "stderr should start with 'spwgen: error: ':\n%s"
+                        % result)
+        self.assertTrue(result.stderr.endswith("\n"), str(result))
+        self.assertEqual(result.stdout, "", str(result))
+        if mention is not None:
+            self.assertIn(mention, lines[0], str(result))
+        after = snapshot(watched)
+        self.assertEqual(sorted(after), sorted(before),
+                         "a rejected run added or removed files in %s:\n%s"
+                         % (watched, result))
+        changed = [f for f in before if after[f] != before[f]]
+        self.assertEqual(changed, [], "a rejected run changed files in %s:"
+                         "\n%s" % (watched, result))
+        return result
+
+    def require_cc(self):
+        if CC is None:
+            self.skipTest("no C compiler `cc` on PATH")
+
+    def run_cc(self, args, what):
+        proc = subprocess.run([CC] + args, capture_output=True, text=True,
+                              timeout=300)
+        self.assertEqual(proc.returncode, 0, "%s failed:\n$ %s\n%s%s" % (
+            what, shlex.join([CC] + args), proc.stdout, proc.stderr))
+
+    def syntax_check(self, c_file, *include_dirs):
+        self.require_cc()
+        args = CFLAGS + ["-fsyntax-only", "-I" + RUNTIME_DIR]
+        args += ["-I" + d for d in include_dirs] + [c_file]
+        self.run_cc(args, "compiling " + os.path.basename(c_file))
+
+
+class FreshnessTest(SpwgenTestCase):
+    """generated/ must be what spwgen produces now, byte for byte."""
+
+    def check_fresh(self, name):
+        out = self.make_dir("fresh")
+        self.assert_ok(run_spwgen(CHECKED_IN[name] + ["--out-dir", out]))
+        regen = "cd %s && %s" % (shlex.quote(ROOT), shlex.join(
+            ["python3", "generator/spwgen.py"] + CHECKED_IN[name]
+            + ["--out-dir", "generated"]))
+        produced = sorted(os.listdir(out))
+        self.assertEqual(produced, output_names(name))
+        for fname in produced:
+            with self.subTest(file=fname):
+                checked_in = os.path.join(GENERATED_DIR, fname)
+                if not os.path.isfile(checked_in):
+                    self.fail("generated/%s is missing; create it with:\n  %s"
+                              % (fname, regen))
+                new = read_bytes(os.path.join(out, fname))
+                old = read_bytes(checked_in)
+                if new != old:
+                    diff = difflib.unified_diff(
+                        old.decode("utf-8", "replace").splitlines(),
+                        new.decode("utf-8", "replace").splitlines(),
+                        "generated/" + fname, "spwgen output", lineterm="")
+                    self.fail("generated/%s is stale (differs from what "
+                              "spwgen produces now). Regenerate with:\n  %s\n"
+                              "First differences:\n%s"
+                              % (fname, regen,
+                                 "\n".join(list(diff)[:30])))
+
+    def test_u64_is_fresh(self):
+        self.check_fresh("u64")
+
+    def test_ptr_is_fresh(self):
+        self.check_fresh("ptr")
+
+
+class DeterminismTest(SpwgenTestCase):
+
+    ARGS = ("struct order *", "det", ["order.h", "<stdint.h>"])
+
+    def test_same_arguments_give_same_bytes(self):
+        # Different output folders and working directories on purpose.
+        first = self.generate(*self.ARGS, out_dir=self.make_dir("one"))
+        second = self.generate(*self.ARGS, out_dir=self.make_dir("b", "two"),
+                               cwd=self.tmp)
+        self.assertEqual(first, second)
+
+    def test_relative_out_dir_gives_same_bytes(self):
+        absolute = self.generate(*self.ARGS, out_dir=self.make_dir("abs"))
+        self.make_dir("rel")
+        result = run_spwgen(["--type", self.ARGS[0], "--name", self.ARGS[1],
+                             "--include", self.ARGS[2][0], "--include",
+                             self.ARGS[2][1], "--out-dir", "rel"],
+                            cwd=self.tmp)
+        self.assert_ok(result)
+        relative = {f: read_bytes(os.path.join(self.tmp, "rel", f))
+                    for f in output_names("det")}
+        self.assertEqual(absolute, relative)
+
+    def test_output_has_no_paths_or_dates(self):
+        out = self.make_dir("paths")
+        files = self.generate(*self.ARGS, out_dir=out)
+        forbidden = {out, self.tmp, ROOT, os.path.realpath(ROOT),
+                     TEMPLATE_DIR, tempfile.gettempdir()}
+        date = re.compile(
+            r"\b(19|20)\d\d[-/.]\d\d?[-/.]\d\d?\b"   # 2024-05-01
+            r"|\b\d\d?:\d\d(:\d\d)?\b"               # 12:34(:56)
+            r"|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b"
+            r"|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+            r"[a-z]*\.? +\d")
+        for fname, data in files.items():
+            text = data.decode("utf-8")
+            with self.subTest(file=fname):
+                for path in forbidden:
+                    self.assertNotIn(path, text, "absolute path in output")
+                self.assertIsNone(date.search(text),
+                                  "date or time in output: %r"
+                                  % (date.search(text) or [None])[0])
+                self.assertNotIn("\r", text)
+                self.assertTrue(text.endswith("\n"))
+
+    def test_files_are_world_readable_regular_files(self):
+        out = self.make_dir("mode")
+        self.generate(*self.ARGS, out_dir=out)
+        for fname in output_names("det"):
+            mode = os.stat(os.path.join(out, fname)).st_mode & 0o777
+            self.assertEqual(mode, 0o644, "%s has mode %o" % (fname, mode))
+
+    def test_regenerating_over_existing_files_replaces_them(self):
+        out = self.make_dir("over")
+        for fname in output_names("det"):
+            self.write_file(os.path.join(out, fname), "stale\n")
+        first = self.generate(*self.ARGS, out_dir=out)
+        self.assertNotIn(b"stale", b"".join(first.values()))
+        self.assertEqual(first, self.generate(*self.ARGS, out_dir=out))
+
+
+class BannerTest(SpwgenTestCase):
+
+    def setUp(self):
+        super().setUp()
+        out = self.make_dir("banner")
+        files = self.generate("uint64_t", "u64", ["<stdint.h>"], out_dir=out)
+        self.header = files["spillway_u64.h"].decode("utf-8")
+        self.source = files["spillway_u64.c"].decode("utf-8")
+
+    def check_banner(self, text, template):
+        comment, end, rest = text.partition("*/")
+        self.assertTrue(end, "no banner comment")
+        self.assertTrue(text.startswith("/*\n"), "banner must come first")
+        self.assertLessEqual(comment.count("\n"), 12, "banner too long")
+        self.assertIn("Generated by spwgen %s from templates/%s."
+                      % (spwgen_version(), template), comment)
+        self.assertIn("DO NOT EDIT", comment)
+        self.assertEqual(
+            banner_command(comment),
+            "spwgen --type uint64_t --name u64 --include '<stdint.h>' "
+            "--out-dir DIR")
+        self.assertIn("Element type: uint64_t", comment)
+        self.assertNotIn("/*", comment[2:], "nested comment in banner")
+
+    def test_header_banner(self):
+        self.check_banner(self.header, "spillway.h.j2")
+
+    def test_source_banner(self):
+        self.check_banner(self.source, "spillway.c.j2")
+
+    def test_header_guard_and_runtime_include(self):
+        self.assertIn("#ifndef SPILLWAY_u64_H\n#define SPILLWAY_u64_H\n",
+                      self.header)
+        self.assertIn('#include "spillway_runtime.h"\n', self.header)
+        self.assertRegex(self.header, r"#endif[^\n]*\n\Z")
+        self.assertIn('#include "spillway_u64.h"\n', self.source)
+
+    def test_abi_guard_matches_runtime(self):
+        abi = runtime_abi()
+        m = re.search(r"^#if SPW_RUNTIME_ABI != (\d+)\n#error ",
+                      self.header, re.M)
+        self.assertIsNotNone(m, "no '#if SPW_RUNTIME_ABI != N' + #error")
+        self.assertEqual(int(m.group(1)), abi,
+                         "spwgen's RUNTIME_ABI differs from SPW_RUNTIME_ABI "
+                         "in runtime/spillway_runtime.h")
+
+    def test_checked_in_headers_match_runtime_abi(self):
+        abi = runtime_abi()
+        for name in CHECKED_IN:
+            with self.subTest(name=name):
+                text = read_text(os.path.join(GENERATED_DIR,
+                                              "spillway_%s.h" % name))
+                found = re.findall(r"^#if SPW_RUNTIME_ABI != (\d+)$", text,
+                                   re.M)
+                self.assertEqual(found, [str(abi)],
+                                 "generated/spillway_%s.h: ABI guard(s) %r, "
+                                 "runtime ABI %d" % (name, found, abi))
+
+
+class BadInputTest(SpwgenTestCase):
+    """Every bad input: one error line, the right status, nothing written."""
+
+    BAD_NAMES = [
+        "9abc", "a-b", "a b", "", "_x", "__x", "a" * 300, "a" * 65,
+        "\u00e9", "caf\u00e9", "abc\n", "a.b", "a/b", "a$b",
+        # C keywords (and _Bool, also a reserved identifier)
+        "int", "while", "struct", "_Bool", "return", "bool", "alignof",
+    ]
+
+    BAD_TYPES = [
+        "int;", "int {", "int }", "int\nchar", "int\n", "int\r", "int /* x */",
+        "int */", "int // x", "#define X", '"int"', "'int'", "int\\",
+        "int){evil();}(", "char[16]", "void", "int const", "char *const",
+        "", "   ", "struct", "*", "* int", "return", "_X", "__int128",
+        "foo bar", "struct order *struct", "const", "const *",
+        "volatile int", "int (*)(void)", "struct _x", "int, char",
+        "struct int", "enum", "union *",
+    ]
+
+    BAD_INCLUDES = [
+        "", "a.h\nb.h", '"a.h\n"', '"a.h', "<a.h", 'x.h"; evil()', "a.h>",
+        '"a.h" "b.h"', "<a.h> x", "a h.h", "<>", '""', "a\\b.h",
+    ]
+
+    def test_bad_names(self):
+        out = self.make_dir("out")
+        for name in self.BAD_NAMES:
+            with self.subTest(name=name):
+                self.assert_rejected(
+                    ["--type", "int", "--name", name, "--out-dir", out],
+                    EXIT_USAGE, self.tmp, mention="--name")
+
+    def test_longest_name_is_accepted(self):
+        # The boundary next to the rejected 65-character name.
+        self.generate("int", "a" * 64)
+
+    def test_bad_types(self):
+        out = self.make_dir("out")
+        for ctype in self.BAD_TYPES:
+            with self.subTest(type=ctype):
+                self.assert_rejected(
+                    ["--type", ctype, "--name", "x", "--out-dir", out],
+                    EXIT_USAGE, self.tmp, mention="--type")
+
+    def test_bad_includes(self):
+        out = self.make_dir("out")
+        for inc in self.BAD_INCLUDES:
+            with self.subTest(include=inc):
+                self.assert_rejected(
+                    ["--type", "int", "--name", "x", "--include", "a.h",
+                     "--include", inc, "--out-dir", out],
+                    EXIT_USAGE, self.tmp, mention="--include")
+
+    def test_missing_required_flags(self):
+        out = self.make_dir("out")
+        full = {"--type": "int", "--name": "x", "--out-dir": out}
+        for missing in full:
+            with self.subTest(missing=missing):
+                args = []
+                for flag, value in full.items():
+                    if flag != missing:
+                        args += [flag, value]
+                self.assert_rejected(args, EXIT_USAGE, self.tmp,
+                                     mention=missing)
+
+    def test_no_arguments_at_all(self):
+        self.assert_rejected([], EXIT_USAGE, self.tmp)
+
+    def test_unknown_option(self):
+        out = self.make_dir("out")
+        self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
+                              out, "--bogus"], EXIT_USAGE, self.tmp,
+                             mention="--bogus")
+
+    def test_out_dir_does_not_exist(self):
+        missing = os.path.join(self.tmp, "missing")
+        self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
+                              missing], EXIT_ERROR, self.tmp,
+                             mention=missing)
+        self.assertFalse(os.path.exists(missing))
+
+    def test_out_dir_is_a_file(self):
+        path = self.write_file(os.path.join(self.tmp, "afile"), "keep\n")
+        self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
+                              path], EXIT_ERROR, self.tmp, mention=path)
+        self.assertEqual(read_text(path), "keep\n")
+
+    def test_out_dir_not_writable(self):
+        out = self.make_dir("readonly")
+        self.write_file(os.path.join(out, "keep.txt"), "keep\n")
+        os.chmod(out, 0o500)
+        self.addCleanup(os.chmod, out, 0o700)
+        if os.geteuid() == 0:
+            try:
+                fd, probe = tempfile.mkstemp(dir=out)
+            except OSError:
+                pass  # not writable even for root (e.g. read-only mount)
+            else:
+                os.close(fd)
+                os.unlink(probe)
+                self.skipTest("running as root: a mode 0500 folder is "
+                              "still writable")
+        self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
+                              out], EXIT_ERROR, out, mention=out)
+
+    def test_missing_template_dir(self):
+        out = self.make_dir("out")
+        self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
+                              out, "--template-dir",
+                              os.path.join(self.tmp, "no-templates")],
+                             EXIT_ERROR, self.tmp, mention="template")
+
+
+class GoodInputTest(SpwgenTestCase):
+
+    # (name, --type, --include values, spelling in the typedef)
+    CASES = [
+        ("u64", "uint64_t", ["<stdint.h>"], "uint64_t"),
+        ("ptr", "void *", [], "void *"),
+        ("order", "struct order", ['"order.h"'], "struct order"),
+        ("cstr", "const char *", [], "const char *"),
+        ("ull", "unsigned long long", [], "unsigned long long"),
+        ("dbl", "double", [], "double"),
+        ("orderp", "struct order *", ['"order.h"'], "struct order *"),
+        ("argv", "char **", [], "char **"),
+        ("flag", "_Bool", [], "_Bool"),
+        ("cvp", "const volatile int *", [], "const volatile int *"),
+        ("Mixed_Case9", "size_t", ["<stddef.h>"], "size_t"),
+    ]
+
+    # Spellings that spwgen normalises (tokens joined by single spaces).
+    NORMALISED = [
+        ("char**", "char **"),
+        ("  unsigned   long  ", "unsigned long"),
+        ("struct order*", "struct order *"),
+        ("void * *", "void **"),
+        ("const\tchar*", "const char *"),
+    ]
+
+    def test_types_generate_and_compile(self):
+        self.write_file(os.path.join(self.tmp, "order.h"), ORDER_H)
+        for name, ctype, includes, spelled in self.CASES:
+            with self.subTest(type=ctype):
+                out = self.make_dir("out-" + name)
+                files = self.generate(ctype, name, includes, out_dir=out)
+                header = files["spillway_%s.h" % name].decode("utf-8")
+                self.assertIn("typedef %s spw_%s_value;\n" % (spelled, name),
+                              header)
+                self.assertIn("spw_%s_send(" % name, header)
+                self.assertIn("spw_%s_recv(" % name, header)
+                if CC is not None:
+                    self.syntax_check(
+                        os.path.join(out, "spillway_%s.c" % name),
+                        out, self.tmp)
+        self.require_cc()  # report the skip if nothing was compiled
+
+    def test_type_spelling_is_normalised(self):
+        for ctype, spelled in self.NORMALISED:
+            with self.subTest(type=ctype):
+                out = self.make_dir("norm-%d" % len(os.listdir(self.tmp)))
+                files = self.generate(ctype, "n", out_dir=out)
+                header = files["spillway_n.h"].decode("utf-8")
+                self.assertIn("typedef %s spw_n_value;\n" % spelled, header)
+                self.assertIn("Element type: %s\n" % spelled, header)
+
+    def test_includes_are_quoted_and_kept_in_order(self):
+        files = self.generate("struct order", "inc",
+                              ["order.h", "<stdint.h>", '"sub/x.h"',
+                               "<sys/types.h>"])
+        header = files["spillway_inc.h"].decode("utf-8")
+        wanted = ['#include "spillway_runtime.h"', '#include "order.h"',
+                  "#include <stdint.h>", '#include "sub/x.h"',
+                  "#include <sys/types.h>"]
+        lines = header.splitlines()
+        positions = []
+        for line in wanted:
+            self.assertEqual(lines.count(line), 1, "want once: " + line)
+            positions.append(lines.index(line))
+        self.assertEqual(positions, sorted(positions),
+                         "includes must keep the command-line order")
+        self.assertNotIn('"<stdint.h>"', header)
+        self.assertNotIn('""order.h""', header)
+        # The banner shows the include as written into the file.
+        self.assertIn("--include '\"order.h\"' --include '<stdint.h>'",
+                      banner_command(header))
+
+    def test_version(self):
+        result = run_spwgen(["--version"])
+        self.assert_ok(result)
+        self.assertEqual(result.stdout, "spwgen %s (runtime ABI %d)\n"
+                         % (spwgen_version(), runtime_abi()))
+
+    def test_help(self):
+        result = run_spwgen(["--help"])
+        self.assert_ok(result)
+        self.assertTrue(result.stdout.startswith("usage: spwgen"))
+        for flag in ("--type", "--name", "--include", "--out-dir",
+                     "--template-dir", "--version"):
+            self.assertIn(flag, result.stdout)
+
+    def test_explicit_template_dir_gives_same_output(self):
+        default = self.generate("double", "td", out_dir=self.make_dir("d"))
+        out = self.make_dir("explicit")
+        self.assert_ok(run_spwgen(["--type", "double", "--name", "td",
+                                   "--out-dir", out, "--template-dir",
+                                   TEMPLATE_DIR], cwd=self.tmp))
+        self.assertEqual(default, {f: read_bytes(os.path.join(out, f))
+                                   for f in output_names("td")})
+
+
+LINK_MAIN = r"""
+#include <stdint.h>
+#include <stdio.h>
+#include "order.h"
+#include "spillway_a.h"
+#include "spillway_b.h"
+
+#define CHECK(cond) do { if (!(cond)) { \
+	fprintf(stderr, "check failed line %d: %s\n", __LINE__, #cond); \
+	return 1; } } while (0)
+
+int main(void)
+{
+	spw_a_sender *atx = NULL;
+	spw_a_receiver *arx = NULL;
+	spw_b_sender *btx = NULL;
+	spw_b_receiver *brx = NULL;
+	struct order o = { 42, 9.5 }, got = { 0, 0.0 };
+	uint64_t v = 0;
+
+	CHECK(spw_a_channel(&atx, &arx) == SPW_OK);
+	CHECK(spw_b_channel(&btx, &brx) == SPW_OK);
+	CHECK(spw_a_send(atx, UINT64_C(0xfedcba9876543210)) == SPW_OK);
+	CHECK(spw_b_send(btx, o) == SPW_OK);
+	CHECK(spw_a_recv(arx, &v) == SPW_OK);
+	CHECK(v == UINT64_C(0xfedcba9876543210));
+	CHECK(spw_b_recv(brx, &got) == SPW_OK);
+	CHECK(got.id == 42 && got.price == 9.5);
+	CHECK(spw_a_sender_close(atx) == SPW_OK);
+	CHECK(spw_b_sender_close(btx) == SPW_OK);
+	CHECK(spw_a_recv(arx, &v) == SPW_CLOSED);
+	CHECK(spw_b_recv(brx, &got) == SPW_CLOSED);
+	CHECK(spw_a_receiver_close(arx) == SPW_OK);
+	CHECK(spw_b_receiver_close(brx) == SPW_OK);
+	puts("ok");
+	return 0;
+}
+"""
+
+
+class LinkTest(SpwgenTestCase):
+    """Two channels in one program: no symbol clashes, values round-trip."""
+
+    def test_two_channels_link_and_run(self):
+        self.require_cc()
+        out = self.tmp
+        self.write_file(os.path.join(out, "order.h"), ORDER_H)
+        self.generate("uint64_t", "a", ["<stdint.h>"],
+                      out_dir=self.make_dir("gen-a"))
+        self.generate("struct order", "b", ['"order.h"'],
+                      out_dir=self.make_dir("gen-b"))
+        main_c = self.write_file(os.path.join(out, "main.c"), LINK_MAIN)
+        exe = os.path.join(out, "two_channels")
+        self.run_cc(CFLAGS + ["-I" + RUNTIME_DIR, "-I" + out,
+                              "-I" + os.path.join(out, "gen-a"),
+                              "-I" + os.path.join(out, "gen-b"),
+                              main_c, os.path.join(out, "gen-a", "spillway_a.c"),
+                              os.path.join(out, "gen-b", "spillway_b.c"),
+                              RUNTIME_C, "-pthread", "-o", exe],
+                    "building two channels into one program")
+        proc = subprocess.run([exe], capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, "ok\n")
+
+    def test_exported_symbols_carry_the_channel_prefix(self):
+        self.require_cc()
+        if NM is None:
+            self.skipTest("no `nm` on PATH")
+        out = self.tmp
+        self.generate("uint64_t", "a", ["<stdint.h>"], out_dir=out)
+        obj = os.path.join(out, "spillway_a.o")
+        self.run_cc(CFLAGS + ["-c", "-I" + RUNTIME_DIR, "-I" + out,
+                              os.path.join(out, "spillway_a.c"), "-o", obj],
+                    "compiling spillway_a.c")
+        proc = subprocess.run([NM, "-g", "--defined-only", obj],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        symbols = [line.split()[-1] for line in proc.stdout.splitlines()
+                   if line.strip()]
+        self.assertTrue(symbols, "no exported symbols in spillway_a.o")
+        stray = [s for s in symbols if not s.startswith("spw_a_")]
+        self.assertEqual(stray, [], "exported symbols without the spw_a_ "
+                         "prefix could clash with other channels")
+
+
+class RegenerateCommandTest(SpwgenTestCase):
+    """The command in the banner reproduces the file it is written in."""
+
+    def run_banner_command(self, text, out_dir):
+        command = banner_command(text)
+        self.assertIsNotNone(command, "no regenerate command in the banner")
+        argv = shlex.split(command)
+        self.assertEqual(argv[0], "spwgen")
+        self.assertEqual(argv.count("DIR"), 1)
+        argv = [out_dir if a == "DIR" else a for a in argv[1:]]
+        self.assert_ok(run_spwgen(argv, cwd=self.tmp))
+
+    def test_checked_in_banners_reproduce_generated(self):
+        for name in CHECKED_IN:
+            for fname in output_names(name):
+                with self.subTest(file=fname):
+                    checked_in = read_bytes(os.path.join(GENERATED_DIR, fname))
+                    out = self.make_dir("regen-" + fname)
+                    self.run_banner_command(checked_in.decode("utf-8"), out)
+                    self.assertEqual(read_bytes(os.path.join(out, fname)),
+                                     checked_in,
+                                     "the banner command of generated/%s "
+                                     "does not reproduce it" % fname)
+
+    def test_banner_round_trips_awkward_arguments(self):
+        files = self.generate("  struct   order*", "rt",
+                              ["order.h", "<stdint.h>"],
+                              out_dir=self.make_dir("first"))
+        for fname, data in files.items():
+            with self.subTest(file=fname):
+                out = self.make_dir("again-" + fname)
+                self.run_banner_command(data.decode("utf-8"), out)
+                again = {f: read_bytes(os.path.join(out, f))
+                         for f in output_names("rt")}
+                self.assertEqual(again, files)
+
+
+class RegressionTest(SpwgenTestCase):
+    """Bugs found while this suite was written, fixed since; each test
+    states the wanted behaviour."""
+
+    def test_non_utf8_include_is_a_usage_error(self):
+        # Actual: UnicodeEncodeError traceback, exit 1, and a zero-length
+        # .spwgen-XXXXXXXX temporary file left in the out dir.
+        out = self.make_dir("out")
+        self.assert_rejected([b"--type", b"int", b"--name", b"x",
+                              b"--include", b'"\xff.h"', b"--out-dir",
+                              os.fsencode(out)], EXIT_USAGE, out)
+
+    def test_include_cannot_break_the_banner_comment(self):
+        # Actual: '"a*/b.h"' is accepted and the '*/' in the banner's
+        # regenerate command ends the comment early; '/*' nests a comment
+        # (-Wcomment). Either rejecting such names or escaping the banner
+        # is a fix.
+        for inc in ('"a*/b.h"', '"a/*b.h"'):
+            with self.subTest(include=inc):
+                out = self.make_dir("out%d" % len(os.listdir(self.tmp)))
+                result = run_spwgen(["--type", "int", "--name", "x",
+                                     "--include", inc, "--out-dir", out])
+                if result.status != 0:
+                    self.assert_rejected(
+                        ["--type", "int", "--name", "x", "--include", inc,
+                         "--out-dir", out], EXIT_USAGE, self.tmp)
+                    continue
+                for fname in output_names("x"):
+                    text = read_text(os.path.join(out, fname))
+                    comment = text.partition("*/")[0]
+                    self.assertIn("Element type: int", comment)
+                    self.assertNotIn("/*", comment[2:])
+
+    def test_write_is_all_or_nothing(self):
+        # Actual: with spillway_x.h blocked (a folder of that name),
+        # spillway_x.c is still written, then spwgen exits 1.
+        out = self.make_dir("out")
+        os.mkdir(os.path.join(out, "spillway_x.h"))
+        self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
+                              out], EXIT_ERROR, out)
+
+    def test_error_is_one_line_for_any_out_dir(self):
+        # Actual: the path is printed with %s, so a newline in it splits
+        # the message over two lines.
+        missing = os.path.join(self.tmp, "no\nsuch")
+        self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
+                              missing], EXIT_ERROR, self.tmp)
+
+    def test_channel_names_that_extend_each_other_do_not_clash(self):
+        # Channel "a" declares spw_a_try_recv (its try_recv); a channel
+        # "a_try" would declare spw_a_try_recv (its recv) with another
+        # type. spwgen refuses such names; names that only contain those
+        # words elsewhere are fine.
+        self.require_cc()
+        self.generate("int", "a", out_dir=self.tmp)
+        self.generate_more("long", "a_trying")
+        self.generate_more("short", "recv_a")
+        self.compile_both("spillway_a.h", "spillway_a_trying.h")
+        self.compile_both("spillway_a.h", "spillway_recv_a.h")
+        for name in ("a_try", "a_recv", "a_send", "a_sender", "x_receiver",
+                     "a_channel"):
+            with self.subTest(name=name):
+                out = self.make_dir("out_" + name)
+                self.assert_rejected(["--type", "long", "--name", name,
+                                      "--out-dir", out], EXIT_USAGE, out)
+
+    def test_names_differing_in_case_do_not_share_a_guard(self):
+        # Actual: "abc" and "ABC" both get the include guard
+        # SPILLWAY_ABC_H, so the second header is silently empty.
+        self.require_cc()
+        self.generate("int", "abc", out_dir=self.tmp)
+        self.generate_more("long", "ABC")
+        self.compile_both("spillway_abc.h", "spillway_ABC.h",
+                          "spw_ABC_sender *t; spw_ABC_receiver *r;"
+                          " (void)spw_ABC_channel(&t, &r);")
+
+    def generate_more(self, ctype, name):
+        self.assert_ok(run_spwgen(["--type", ctype, "--name", name,
+                                   "--out-dir", self.tmp]))
+
+    def compile_both(self, h1, h2, body=""):
+        main_c = self.write_file(
+            os.path.join(self.tmp, "both.c"),
+            '#include "%s"\n#include "%s"\nint main(void) { %s return 0; }\n'
+            % (h1, h2, body))
+        self.syntax_check(main_c, self.tmp)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
