@@ -24,11 +24,15 @@ struct spw_u64_lane {
 	int closed; /* the receiver closed: refuse values */
 };
 
+/* One cache-aligned block: the channel, then its lanes. */
 struct spw_u64_chan {
 	spw_core core;
-	void *raw; /* what spw_mem_alloc returned, before alignment */
-	struct spw_u64_lane *lanes;
+	struct spw_u64_lane *lanes; /* just after the channel, in the block */
 };
+
+/* The lanes after the channel start on a cache line of their own. */
+_Static_assert(sizeof(struct spw_u64_chan) % SPW_CACHE_LINE == 0,
+	"channel size is a multiple of the cache line");
 
 struct spw_u64_sender {
 	struct spw_u64_chan *chan;
@@ -97,9 +101,8 @@ static void spw_u64_chan_free(struct spw_u64_chan *chan)
 		spw_mem_free(lane->items);
 		pthread_mutex_destroy(&lane->lock);
 	}
-	spw_mem_free(chan->raw);
 	spw_core_destroy(&chan->core);
-	spw_mem_free(chan);
+	spw_mem_free_aligned(chan);
 }
 
 /*
@@ -274,30 +277,27 @@ spw_status spw_u64_channel_with(const spw_config *cfg,
 	if (spw_config_check(cfg) != SPW_OK)
 		return SPW_INVALID;
 
-	chan = spw_mem_alloc(sizeof(*chan));
+	/* lanes <= SPW_MAX_LANES (checked above): the size cannot overflow. */
+	chan = spw_mem_alloc_aligned(sizeof(*chan) +
+				     cfg->lanes * sizeof(*chan->lanes));
 	if (chan == NULL)
 		return SPW_NOMEM;
 	memset(chan, 0, sizeof(*chan));
 	st = spw_core_init(&chan->core, cfg);
 	if (st != SPW_OK) {
-		spw_mem_free(chan);
+		spw_mem_free_aligned(chan);
 		return st;
 	}
-	/* Each lane on its own cache lines: align the array by hand. */
-	chan->raw = spw_mem_alloc(cfg->lanes * sizeof(*chan->lanes) +
-				  SPW_CACHE_LINE - 1);
 	s = spw_mem_alloc(sizeof(*s));
 	r = spw_mem_alloc(sizeof(*r));
-	if (chan->raw == NULL || s == NULL || r == NULL) {
+	if (s == NULL || r == NULL) {
 		spw_mem_free(r);
 		spw_mem_free(s);
-		spw_mem_free(chan->raw);
 		spw_core_destroy(&chan->core);
-		spw_mem_free(chan);
+		spw_mem_free_aligned(chan);
 		return SPW_NOMEM;
 	}
-	chan->lanes = (struct spw_u64_lane *)(((uintptr_t)chan->raw +
-		SPW_CACHE_LINE - 1) & ~(uintptr_t)(SPW_CACHE_LINE - 1));
+	chan->lanes = (struct spw_u64_lane *)(chan + 1);
 	for (i = 0; i < cfg->lanes; i++) {
 		memset(&chan->lanes[i], 0, sizeof(chan->lanes[i]));
 		pthread_mutex_init(&chan->lanes[i].lock, NULL);

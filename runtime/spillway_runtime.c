@@ -110,6 +110,36 @@ void spw_mem_free(void *ptr)
 		allocator.free(ptr, allocator.ctx);
 }
 
+/*
+ * An aligned block keeps what spw_mem_alloc returned in the pointer-sized
+ * slot just before the aligned address.
+ */
+void *spw_mem_alloc_aligned(size_t size)
+{
+	const size_t extra = SPW_CACHE_LINE + sizeof(void *);
+	unsigned char *raw, *p;
+
+	if (size > SIZE_MAX - extra)
+		return NULL;
+	raw = spw_mem_alloc(size + extra);
+	if (raw == NULL)
+		return NULL;
+	p = raw + sizeof(void *);
+	p += (SPW_CACHE_LINE - (uintptr_t)p % SPW_CACHE_LINE) % SPW_CACHE_LINE;
+	memcpy(p - sizeof(void *), &raw, sizeof(raw));
+	return p;
+}
+
+void spw_mem_free_aligned(void *ptr)
+{
+	void *raw;
+
+	if (ptr == NULL)
+		return;
+	memcpy(&raw, (unsigned char *)ptr - sizeof(void *), sizeof(raw));
+	spw_mem_free(raw);
+}
+
 /* ---- the core ---------------------------------------------------------- */
 
 spw_status spw_core_init(spw_core *core, const spw_config *cfg)

@@ -129,6 +129,9 @@ void spw_set_allocator(const spw_allocator *allocator);
 void *spw_mem_alloc(size_t size);
 void *spw_mem_realloc(void *ptr, size_t size);
 void spw_mem_free(void *ptr);
+/* Cache-line aligned blocks (malloc only promises 16 bytes). */
+void *spw_mem_alloc_aligned(size_t size);
+void spw_mem_free_aligned(void *ptr);
 
 /*
  * The shared core of one channel. The generated channel embeds it as its
