@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Run every Spillway test on this machine, installing missing Debian
+# packages first:
+#
+#   ./test.sh            everything: generator tests, the README's cc line
+#                        with gcc and clang, bazel test //... plain (-Werror),
+#                        under AddressSanitizer, ThreadSanitizer and UBSan
+#   ./test.sh --quick    skip the sanitizer builds
+#
+# The last line counts every test case run (Check checks, Python tests,
+# and one per other test program) over all builds: "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+quick=0
+for arg in "$@"; do
+	case "$arg" in
+	--quick) quick=1 ;;
+	-h | --help)
+		sed -n '2,12p' "$0"
+		exit 0
+		;;
+	*)
+		echo "test.sh: unknown argument: $arg" >&2
+		exit 2
+		;;
+	esac
+done
+
+sh tests/deps.sh || exit 1
+
+passed=0
+failed=0
+failures=()
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+
+# record NAME PASSED FAILED
+record() {
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	if [ "$3" -ne 0 ]; then
+		failures+=("$1")
+	fi
+	printf '%-44s %5d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+# Count the cases in one test log: Check's summary, unittest's "Ran N", or 1.
+count_log() {
+	local log=$1 ok=$2 n
+	n=$(grep -ahoE '^[0-9]+%: Checks: [0-9]+' "$log" | awk '{s += $3} END {print s + 0}')
+	if [ "$n" -eq 0 ]; then
+		n=$(grep -ahoE '^Ran [0-9]+ tests?' "$log" | awk '{s += $2} END {print s + 0}')
+	fi
+	if [ "$n" -eq 0 ]; then
+		n=1
+	fi
+	if [ "$ok" -eq 1 ]; then
+		echo "$n 0"
+	else
+		local f
+		f=$(grep -ahoE 'Failures: [0-9]+, Errors: [0-9]+' "$log" | awk '{s += $2 + $4} END {print s + 0}')
+		[ "$f" -gt 0 ] || f=1
+		echo "$((n > f ? n - f : 0)) $f"
+	fi
+}
+
+echo "== generator (python3 tests/test_spwgen.py)"
+if python3 tests/test_spwgen.py >"$log_dir/spwgen.log" 2>&1; then
+	record "spwgen unittest" "$(grep -aoE '^Ran [0-9]+' "$log_dir/spwgen.log" | awk '{print $2}')" 0
+else
+	tail -30 "$log_dir/spwgen.log"
+	record "spwgen unittest" 0 1
+fi
+
+echo "== the README's one cc line, gcc and clang, -Werror"
+for cc in gcc clang; do
+	if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -Iruntime -Igenerated \
+		examples/readme.c generated/spillway_u64.c runtime/spillway_runtime.c \
+		-pthread -o "$log_dir/readme-$cc" &&
+		"$log_dir/readme-$cc" >"$log_dir/readme-$cc.out" &&
+		grep -q "received: 1 3 2 4 6 5" "$log_dir/readme-$cc.out"; then
+		record "readme example ($cc, cc line)" 1 0
+	else
+		record "readme example ($cc, cc line)" 0 1
+	fi
+done
+
+configs=(ci)
+if [ "$quick" -eq 0 ]; then
+	configs+=(asan tsan ubsan)
+fi
+for config in "${configs[@]}"; do
+	echo "== bazel test --config=$config //..."
+	bazel test --config="$config" --config=ci //... >"$log_dir/bazel-$config.log" 2>&1
+	status=$?
+	grep -E '^//.* (PASSED|FAILED|TIMEOUT|NO STATUS)' "$log_dir/bazel-$config.log"
+	testlogs=$(bazel info --config="$config" bazel-testlogs 2>/dev/null)
+	targets=$(grep -cE '^//.* (PASSED|FAILED|TIMEOUT|NO STATUS)' "$log_dir/bazel-$config.log")
+	if [ "$status" -ne 0 ] && [ "$targets" -eq 0 ]; then
+		tail -40 "$log_dir/bazel-$config.log"
+		record "bazel --config=$config (build)" 0 1
+		continue
+	fi
+	p=0
+	f=0
+	while read -r target result _; do
+		log="$testlogs/${target#//}"
+		log="${log/://}/test.log"
+		ok=0
+		[ "$result" = PASSED ] && ok=1
+		if [ -f "$log" ]; then
+			read -r tp tf < <(count_log "$log" "$ok")
+		elif [ "$ok" -eq 1 ]; then
+			tp=1 tf=0
+		else
+			tp=0 tf=1
+		fi
+		p=$((p + tp))
+		f=$((f + tf))
+	done < <(grep -E '^//.* (PASSED|FAILED|TIMEOUT|NO STATUS)' "$log_dir/bazel-$config.log" |
+		sed -E 's/^(\/\/[^ ]+) .*(PASSED|FAILED|TIMEOUT|NO STATUS).*/\1 \2/')
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	record "bazel --config=$config" "$p" "$f"
+done
+
+echo
+if [ "$failed" -ne 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
