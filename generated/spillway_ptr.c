@@ -12,21 +12,46 @@
 #include <string.h>
 
 /*
- * A lane: a lock and an append-only array of values. The receiver takes a
- * lane's whole array at once, giving its own empty array in exchange, so
- * nobody ever pops from the front of a shared queue.
+ * How it works (see DESIGN.md in the repository for the measurements).
+ *
+ * A lane is a chain of segments, arrays of values. Its producers append at
+ * the tail and publish a running count with a release store; the receiver
+ * reads from the head up to the count it loaded with acquire. Nobody ever
+ * pops from the front of a shared queue and the receiver never takes a
+ * producer's lock. When the receiver visits a lane it takes everything
+ * published so far (its "visit"), then moves on to the next lane with
+ * values: lanes are served round-robin, a whole lane at a time.
+ *
+ * A batch (send_many) always lies within one segment, so a recv_batch view
+ * (a pointer into a segment) never splits it. A segment the receiver has
+ * read is kept as the lane's spare (one per lane) or freed, so memory held
+ * after a burst shrinks back to about two segments a lane.
  */
-struct spw_ptr_lane {
-	SPW_ALIGNED pthread_mutex_t lock;
-	spw_ptr_value *items;
-	size_t len;
+struct spw_ptr_seg {
+	struct spw_ptr_seg *next; /* written before the values after it are published */
+	atomic_size_t end;        /* SIZE_MAX, or the number of values once sealed */
 	size_t cap;
-	int closed; /* the receiver closed: refuse values */
+	spw_ptr_value items[];
+};
+
+struct spw_ptr_lane {
+	/* Producer side: published count and biased lock, then the tail. */
+	spw_lane_ctl ctl;
+	struct spw_ptr_seg *tseg;  /* segment being filled (NULL: none yet) */
+	size_t tpos;               /* next free slot in tseg */
+	struct spw_ptr_seg *first; /* the lane's first segment, for the receiver */
+
+	/* Receiver side. */
+	SPW_ALIGNED uint_least64_t consumed; /* values taken into visits */
+	struct spw_ptr_seg *rseg;  /* segment being read */
+	size_t rpos;               /* next slot to read in rseg */
+	_Atomic(struct spw_ptr_seg *) spare; /* a read segment, for reuse */
 };
 
 /* One cache-aligned block: the channel, then its lanes. */
 struct spw_ptr_chan {
 	spw_core core;
+	size_t seg_cap;             /* values per segment */
 	struct spw_ptr_lane *lanes; /* just after the channel, in the block */
 };
 
@@ -41,42 +66,257 @@ struct spw_ptr_sender {
 
 struct spw_ptr_receiver {
 	struct spw_ptr_chan *chan;
-	spw_ptr_value *buf; /* values taken from a lane */
-	size_t len;          /* values in buf */
-	size_t pos;          /* next value to hand out */
-	size_t cap;
+	spw_ptr_value *rp;   /* next value to hand out */
+	spw_ptr_value *rend; /* end of the current window */
+	size_t lane;         /* the lane being visited */
+	uint_least64_t left; /* values of the visit not yet in a window */
 	size_t cursor;       /* next lane to look at */
 };
 
 enum spw_ptr_wait { SPW_PTR_NO_WAIT, SPW_PTR_WAIT };
 
-/* Largest number of values an array may hold. */
-#define SPW_PTR_MAX_ITEMS (SIZE_MAX / 2 / sizeof(spw_ptr_value))
+/* Largest number of values one segment (and so one batch) may hold. */
+#define SPW_PTR_MAX_ITEMS ((SIZE_MAX / 2 - sizeof(struct spw_ptr_seg)) / \
+	sizeof(spw_ptr_value))
 
-/* ---- internals --------------------------------------------------------- */
+/* A read segment this much larger than seg_cap is freed, not kept. */
+#define SPW_PTR_SPARE_MAX_FACTOR 4
 
-/* Make room for `more` values in the lane; the lane lock is held. */
-static int spw_ptr_lane_reserve(struct spw_ptr_lane *lane, size_t more,
-	size_t initial)
+/* ---- producer side ----------------------------------------------------- */
+
+/*
+ * Start a new tail segment with room for n values, sealing the current
+ * one. Returns 0 when memory is short; the lane is then unchanged.
+ */
+static int spw_ptr_grow(struct spw_ptr_chan *chan,
+	struct spw_ptr_lane *lane, size_t n)
 {
-	size_t want, cap;
-	spw_ptr_value *items;
+	size_t need = n > chan->seg_cap ? n : chan->seg_cap;
+	struct spw_ptr_seg *s;
 
-	if (lane->cap - lane->len >= more)
-		return 1;
-	if (more > SPW_PTR_MAX_ITEMS - lane->len)
-		return 0;
-	want = lane->len + more;
-	cap = lane->cap != 0 ? lane->cap : initial;
-	while (cap < want)
-		cap = cap <= SPW_PTR_MAX_ITEMS / 2 ? cap * 2 : SPW_PTR_MAX_ITEMS;
-	items = spw_mem_realloc(lane->items, cap * sizeof(*items));
-	if (items == NULL)
-		return 0;
-	lane->items = items;
-	lane->cap = cap;
+	s = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
+	if (s != NULL && s->cap < need) {
+		spw_mem_free(s);
+		s = NULL;
+	}
+	if (s == NULL) {
+		s = spw_mem_alloc(sizeof(*s) + need * sizeof(s->items[0]));
+		if (s == NULL)
+			return 0;
+		s->cap = need;
+	}
+	s->next = NULL;
+	atomic_init(&s->end, SIZE_MAX);
+	if (lane->tseg == NULL) {
+		lane->first = s;
+	} else {
+		atomic_store_explicit(&lane->tseg->end, lane->tpos,
+				      memory_order_relaxed);
+		lane->tseg->next = s;
+	}
+	lane->tseg = s;
+	lane->tpos = 0;
 	return 1;
 }
+
+/*
+ * Enqueue n values on tx's lane, whole or not at all.
+ */
+static spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
+	const spw_ptr_value *values, size_t n)
+{
+	struct spw_ptr_chan *chan = tx->chan;
+	struct spw_ptr_lane *lane = &chan->lanes[tx->lane];
+	uint_least64_t pub;
+	int locked;
+
+	if (SPW_UNLIKELY(spw_core_is_closed(&chan->core)))
+		return SPW_CLOSED;
+	if (SPW_UNLIKELY(!spw_core_reserve(&chan->core, n)))
+		return SPW_FULL;
+	locked = spw_lane_enter(&lane->ctl);
+	if (SPW_UNLIKELY(lane->tseg == NULL ||
+			 lane->tseg->cap - lane->tpos < n) &&
+	    !spw_ptr_grow(chan, lane, n)) {
+		spw_lane_exit(&lane->ctl, locked);
+		spw_core_release(&chan->core, n);
+		return SPW_NOMEM;
+	}
+	if (n == 1)
+		lane->tseg->items[lane->tpos] = values[0];
+	else
+		memcpy(&lane->tseg->items[lane->tpos], values,
+		       n * sizeof(*values));
+	lane->tpos += n;
+	pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
+	atomic_store_explicit(&lane->ctl.published, pub + n,
+			      memory_order_release);
+	spw_lane_exit(&lane->ctl, locked);
+	spw_core_notify(&chan->core);
+	return SPW_OK;
+}
+
+/* ---- receiver side ----------------------------------------------------- */
+
+/* A segment the receiver has read: keep it as the spare, or free it. */
+static void spw_ptr_recycle(struct spw_ptr_chan *chan,
+	struct spw_ptr_lane *lane, struct spw_ptr_seg *s)
+{
+	if (s->cap <= chan->seg_cap * SPW_PTR_SPARE_MAX_FACTOR)
+		s = atomic_exchange_explicit(&lane->spare, s,
+					     memory_order_acq_rel);
+	spw_mem_free(s);
+}
+
+/*
+ * Make the next window of the current visit: the values of the visit that
+ * lie in the lane's head segment.
+ */
+static void spw_ptr_window(spw_ptr_receiver *rx)
+{
+	struct spw_ptr_lane *lane = &rx->chan->lanes[rx->lane];
+	struct spw_ptr_seg *s = lane->rseg;
+	size_t end, take;
+
+	if (s == NULL) {
+		s = lane->rseg = lane->first;
+		lane->rpos = 0;
+	}
+	end = atomic_load_explicit(&s->end, memory_order_relaxed);
+	while (lane->rpos == end) {
+		/* Sealed and read: the visit goes on in the next segment. */
+		struct spw_ptr_seg *next = s->next;
+
+		spw_ptr_recycle(rx->chan, lane, s);
+		s = lane->rseg = next;
+		lane->rpos = 0;
+		end = atomic_load_explicit(&s->end, memory_order_relaxed);
+	}
+	take = end - lane->rpos;
+	if (take > rx->left)
+		take = (size_t)rx->left;
+	rx->rp = &s->items[lane->rpos];
+	rx->rend = rx->rp + take;
+	lane->rpos += take;
+	rx->left -= take;
+}
+
+/*
+ * Look at every lane once, from the cursor on; start a visit of the first
+ * one with values. Returns 0 when no lane has any.
+ */
+static int spw_ptr_scan(spw_ptr_receiver *rx)
+{
+	struct spw_ptr_chan *chan = rx->chan;
+	size_t lanes = chan->core.lanes, i = rx->cursor, k;
+
+	for (k = 0; k < lanes; k++) {
+		struct spw_ptr_lane *lane = &chan->lanes[i];
+		uint_least64_t pub = spw_lane_published(&lane->ctl);
+
+		if (pub != lane->consumed) {
+			rx->left = pub - lane->consumed;
+			lane->consumed = pub;
+			rx->lane = i;
+			rx->cursor = i + 1 == lanes ? 0 : i + 1;
+			spw_ptr_window(rx);
+			return 1;
+		}
+		i = i + 1 == lanes ? 0 : i + 1;
+	}
+	return 0;
+}
+
+/* For spw_core_park: is any lane ready? (Does not take anything.) */
+static int spw_ptr_ready(void *ctx)
+{
+	spw_ptr_receiver *rx = ctx;
+	size_t i;
+
+	for (i = 0; i < rx->chan->core.lanes; i++) {
+		struct spw_ptr_lane *lane = &rx->chan->lanes[i];
+
+		if (spw_lane_published(&lane->ctl) != lane->consumed)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The current window is used up: make the next one.
+ * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
+ */
+static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
+	enum spw_ptr_wait wait, const struct timespec *deadline)
+{
+	spw_core *core = &rx->chan->core;
+	spw_status parked = SPW_OK;
+	unsigned spins = 0;
+
+	if (rx->left != 0) {
+		spw_ptr_window(rx);
+		return SPW_OK;
+	}
+	for (;;) {
+		if (spw_ptr_scan(rx))
+			return SPW_OK;
+		if (spw_core_senders_gone(core)) {
+			/*
+			 * Every sender closed, and each close released after
+			 * its last send: one scan now sees every value ever
+			 * sent. Only an empty scan is end of stream.
+			 */
+			return spw_ptr_scan(rx) ? SPW_OK : SPW_CLOSED;
+		}
+		if (wait == SPW_PTR_NO_WAIT || parked == SPW_TIMEOUT)
+			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
+		if (spins < SPW_SPIN_LIMIT) {
+			spw_spin(spins++);
+			continue;
+		}
+		/* After a timeout, look once more before giving up. */
+		parked = spw_core_park(core, deadline, spw_ptr_ready, rx);
+	}
+}
+
+static spw_status spw_ptr_recv_one(spw_ptr_receiver *rx,
+	spw_ptr_value *out, enum spw_ptr_wait wait,
+	const struct timespec *deadline)
+{
+	if (SPW_UNLIKELY(rx == NULL || out == NULL))
+		return SPW_INVALID;
+	if (SPW_UNLIKELY(rx->rp == rx->rend)) {
+		spw_status st = spw_ptr_refill(rx, wait, deadline);
+
+		if (st != SPW_OK)
+			return st;
+	}
+	*out = *rx->rp++;
+	spw_core_release(&rx->chan->core, 1);
+	return SPW_OK;
+}
+
+static spw_status spw_ptr_view(spw_ptr_receiver *rx,
+	const spw_ptr_value **items, size_t *n, enum spw_ptr_wait wait)
+{
+	if (SPW_UNLIKELY(rx == NULL || items == NULL || n == NULL))
+		return SPW_INVALID;
+	*items = NULL;
+	*n = 0;
+	if (rx->rp == rx->rend) {
+		spw_status st = spw_ptr_refill(rx, wait, NULL);
+
+		if (st != SPW_OK)
+			return st;
+	}
+	*items = rx->rp;
+	*n = (size_t)(rx->rend - rx->rp);
+	rx->rp = rx->rend;
+	spw_core_release(&rx->chan->core, *n);
+	return SPW_OK;
+}
+
+/* ---- teardown ---------------------------------------------------------- */
 
 static void spw_ptr_destroy_values(spw_core *core, spw_ptr_value *items,
 	size_t n)
@@ -89,169 +329,40 @@ static void spw_ptr_destroy_values(spw_core *core, spw_ptr_value *items,
 		core->destroy(&items[i], core->destroy_ctx);
 }
 
+/*
+ * The last handle closed: nobody else touches the channel. Every value
+ * from the receiver's read position to the producers' tail was never
+ * received: it goes to the destroy hook, exactly once.
+ */
 static void spw_ptr_chan_free(struct spw_ptr_chan *chan)
 {
 	size_t i;
 
 	for (i = 0; i < chan->core.lanes; i++) {
 		struct spw_ptr_lane *lane = &chan->lanes[i];
+		struct spw_ptr_seg *s = lane->rseg, *next;
+		size_t pos = lane->rpos;
 
-		/* The receiver drained every lane when it closed. */
-		spw_ptr_destroy_values(&chan->core, lane->items, lane->len);
-		spw_mem_free(lane->items);
-		pthread_mutex_destroy(&lane->lock);
+		if (s == NULL) {
+			s = lane->first;
+			pos = 0;
+		}
+		for (; s != NULL; s = next, pos = 0) {
+			size_t end = s == lane->tseg ? lane->tpos :
+				atomic_load_explicit(&s->end,
+						     memory_order_relaxed);
+
+			next = s->next;
+			spw_ptr_destroy_values(&chan->core, &s->items[pos],
+				end - pos);
+			spw_mem_free(s);
+		}
+		spw_mem_free(atomic_load_explicit(&lane->spare,
+						  memory_order_relaxed));
+		spw_lane_ctl_destroy(&lane->ctl);
 	}
 	spw_core_destroy(&chan->core);
 	spw_mem_free_aligned(chan);
-}
-
-/*
- * Enqueue n values on tx's lane, whole or not at all.
- */
-static spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
-	const spw_ptr_value *values, size_t n)
-{
-	struct spw_ptr_chan *chan = tx->chan;
-	struct spw_ptr_lane *lane = &chan->lanes[tx->lane];
-	size_t was;
-
-	if (SPW_UNLIKELY(!spw_core_reserve(&chan->core, n)))
-		return spw_core_is_closed(&chan->core) ? SPW_CLOSED : SPW_FULL;
-	pthread_mutex_lock(&lane->lock);
-	if (SPW_UNLIKELY(lane->closed)) {
-		pthread_mutex_unlock(&lane->lock);
-		spw_core_release(&chan->core, n);
-		return SPW_CLOSED;
-	}
-	if (SPW_UNLIKELY(!spw_ptr_lane_reserve(lane, n,
-			chan->core.initial_buffer))) {
-		pthread_mutex_unlock(&lane->lock);
-		spw_core_release(&chan->core, n);
-		return SPW_NOMEM;
-	}
-	was = lane->len;
-	if (n == 1)
-		lane->items[was] = values[0];
-	else
-		memcpy(&lane->items[was], values, n * sizeof(*values));
-	lane->len = was + n;
-	pthread_mutex_unlock(&lane->lock);
-	/*
-	 * Only the empty -> non-empty transition touches shared state beyond
-	 * the lane. Marking after the unlock is safe: the receiver tolerates
-	 * a dirty bit on an empty lane, and its end-of-stream sweep looks at
-	 * every lane whatever the bits say.
-	 */
-	if (was == 0)
-		spw_core_mark_dirty(&chan->core, tx->lane);
-	return SPW_OK;
-}
-
-/*
- * Take lane i's values into the receiver's (empty) buffer, giving the lane
- * the receiver's array in exchange. Returns 0 when the lane was empty.
- */
-static int spw_ptr_take_lane(spw_ptr_receiver *rx, size_t i)
-{
-	struct spw_ptr_lane *lane = &rx->chan->lanes[i];
-	spw_ptr_value *items;
-	size_t len, cap;
-
-	pthread_mutex_lock(&lane->lock);
-	len = lane->len;
-	if (len == 0) {
-		pthread_mutex_unlock(&lane->lock);
-		return 0;
-	}
-	items = lane->items;
-	cap = lane->cap;
-	lane->items = rx->buf;
-	lane->cap = rx->cap;
-	lane->len = 0;
-	pthread_mutex_unlock(&lane->lock);
-
-	rx->buf = items;
-	rx->cap = cap;
-	rx->len = len;
-	rx->pos = 0;
-	rx->cursor = i + 1 == rx->chan->core.lanes ? 0 : i + 1;
-	return 1;
-}
-
-/*
- * The receiver's buffer is used up: refill it from the next dirty lane.
- * Returns SPW_OK (rx->pos < rx->len), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
- */
-static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
-	enum spw_ptr_wait wait, const struct timespec *deadline)
-{
-	spw_core *core = &rx->chan->core;
-	spw_status parked = SPW_OK;
-
-	rx->len = 0;
-	rx->pos = 0;
-	for (;;) {
-		size_t i = spw_core_take_dirty(core, rx->cursor), k;
-
-		if (i < core->lanes) {
-			if (spw_ptr_take_lane(rx, i))
-				return SPW_OK;
-			continue;
-		}
-		if (spw_core_senders_gone(core)) {
-			/*
-			 * Every sender closed, and each close released after
-			 * its last send: one sweep now sees every value ever
-			 * sent. Only an empty sweep is end of stream.
-			 */
-			for (k = 0; k < core->lanes; k++)
-				if (spw_ptr_take_lane(rx,
-					(rx->cursor + k) % core->lanes))
-					return SPW_OK;
-			return SPW_CLOSED;
-		}
-		if (wait == SPW_PTR_NO_WAIT || parked == SPW_TIMEOUT)
-			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
-		/* After a timeout, look once more before giving up. */
-		parked = spw_core_park(core, deadline);
-	}
-}
-
-static spw_status spw_ptr_recv_one(spw_ptr_receiver *rx,
-	spw_ptr_value *out, enum spw_ptr_wait wait,
-	const struct timespec *deadline)
-{
-	if (SPW_UNLIKELY(rx == NULL || out == NULL))
-		return SPW_INVALID;
-	if (SPW_UNLIKELY(rx->pos == rx->len)) {
-		spw_status st = spw_ptr_refill(rx, wait, deadline);
-
-		if (st != SPW_OK)
-			return st;
-	}
-	*out = rx->buf[rx->pos++];
-	spw_core_release(&rx->chan->core, 1);
-	return SPW_OK;
-}
-
-static spw_status spw_ptr_view(spw_ptr_receiver *rx,
-	const spw_ptr_value **items, size_t *n, enum spw_ptr_wait wait)
-{
-	if (SPW_UNLIKELY(rx == NULL || items == NULL || n == NULL))
-		return SPW_INVALID;
-	*items = NULL;
-	*n = 0;
-	if (rx->pos == rx->len) {
-		spw_status st = spw_ptr_refill(rx, wait, NULL);
-
-		if (st != SPW_OK)
-			return st;
-	}
-	*items = &rx->buf[rx->pos];
-	*n = rx->len - rx->pos;
-	rx->pos = rx->len;
-	spw_core_release(&rx->chan->core, *n);
-	return SPW_OK;
 }
 
 /* ---- the API ----------------------------------------------------------- */
@@ -297,10 +408,20 @@ spw_status spw_ptr_channel_with(const spw_config *cfg,
 		spw_mem_free_aligned(chan);
 		return SPW_NOMEM;
 	}
+	if (cfg->initial_buffer != 0)
+		chan->seg_cap = cfg->initial_buffer;
+	else if (sizeof(spw_ptr_value) * 16 >= SPW_DEFAULT_SEGMENT_BYTES)
+		chan->seg_cap = 16;
+	else
+		chan->seg_cap = SPW_DEFAULT_SEGMENT_BYTES /
+				sizeof(spw_ptr_value);
+	if (chan->seg_cap > SPW_PTR_MAX_ITEMS)
+		chan->seg_cap = SPW_PTR_MAX_ITEMS;
 	chan->lanes = (struct spw_ptr_lane *)(chan + 1);
 	for (i = 0; i < cfg->lanes; i++) {
 		memset(&chan->lanes[i], 0, sizeof(chan->lanes[i]));
-		pthread_mutex_init(&chan->lanes[i].lock, NULL);
+		spw_lane_ctl_init(&chan->lanes[i].ctl);
+		atomic_init(&chan->lanes[i].spare, NULL);
 	}
 
 	memset(r, 0, sizeof(*r));
@@ -381,7 +502,7 @@ spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx, spw_ptr_value *out,
 
 	if (rx == NULL || out == NULL)
 		return SPW_INVALID;
-	if (rx->pos < rx->len || timeout_ns == 0) {
+	if (rx->rp != rx->rend || timeout_ns == 0) {
 		st = spw_ptr_recv_one(rx, out, SPW_PTR_NO_WAIT, NULL);
 		return st == SPW_EMPTY ? SPW_TIMEOUT : st;
 	}
@@ -412,7 +533,7 @@ spw_status spw_ptr_recv_many(spw_ptr_receiver *rx, spw_ptr_value *out,
 	while (got < max) {
 		size_t take;
 
-		if (rx->pos == rx->len) {
+		if (rx->rp == rx->rend) {
 			spw_status st = spw_ptr_refill(rx, wait, NULL);
 
 			if (st != SPW_OK) {
@@ -423,11 +544,11 @@ spw_status spw_ptr_recv_many(spw_ptr_receiver *rx, spw_ptr_value *out,
 				break;
 			}
 		}
-		take = rx->len - rx->pos;
+		take = (size_t)(rx->rend - rx->rp);
 		if (take > max - got)
 			take = max - got;
-		memcpy(&out[got], &rx->buf[rx->pos], take * sizeof(*out));
-		rx->pos += take;
+		memcpy(&out[got], rx->rp, take * sizeof(*out));
+		rx->rp += take;
 		got += take;
 		wait = SPW_PTR_NO_WAIT; /* have one: take only what is ready */
 	}
@@ -439,44 +560,22 @@ spw_status spw_ptr_recv_many(spw_ptr_receiver *rx, spw_ptr_value *out,
 spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx)
 {
 	struct spw_ptr_chan *chan;
-	spw_core *core;
-	size_t i;
 
 	if (rx == NULL)
 		return SPW_INVALID;
 	chan = rx->chan;
-	core = &chan->core;
-	spw_core_mark_closed(core);
+	spw_core_mark_closed(&chan->core);
 	/*
-	 * Close every lane under its lock: a send that takes the lock after
-	 * us sees `closed` and keeps its value, so once this loop is done no
-	 * value can enter the channel. Values already queued are destroyed.
+	 * Give the unread rest of the window back to its lane, so that the
+	 * teardown destroys it with the lane's other unreceived values.
 	 */
-	for (i = 0; i < core->lanes; i++) {
-		struct spw_ptr_lane *lane = &chan->lanes[i];
-		spw_ptr_value *items;
-		size_t len;
+	if (rx->rp != rx->rend) {
+		struct spw_ptr_lane *lane = &chan->lanes[rx->lane];
 
-		pthread_mutex_lock(&lane->lock);
-		lane->closed = 1;
-		items = lane->items;
-		len = lane->len;
-		lane->items = NULL;
-		lane->len = 0;
-		lane->cap = 0;
-		pthread_mutex_unlock(&lane->lock);
-		spw_ptr_destroy_values(core, items, len);
-		spw_core_release(core, len);
-		spw_mem_free(items);
+		lane->rpos -= (size_t)(rx->rend - rx->rp);
 	}
-	if (rx->pos < rx->len) {
-		spw_ptr_destroy_values(core, &rx->buf[rx->pos],
-			rx->len - rx->pos);
-		spw_core_release(core, rx->len - rx->pos);
-	}
-	spw_mem_free(rx->buf);
 	spw_mem_free(rx);
-	if (spw_core_handle_closed(core))
+	if (spw_core_handle_closed(&chan->core))
 		spw_ptr_chan_free(chan);
 	return SPW_OK;
 }

@@ -11,8 +11,8 @@
 
 #include "spillway_runtime.h"
 
-#if SPW_RUNTIME_ABI != 1
-#error "spillway_ptr.h was generated for Spillway runtime ABI 1; regenerate it with spwgen"
+#if SPW_RUNTIME_ABI != 2
+#error "spillway_ptr.h was generated for Spillway runtime ABI 2; regenerate it with spwgen"
 #endif
 
 #ifdef __cplusplus
@@ -44,7 +44,7 @@ extern "C" {
  *
  * Nothing is lost: every value handed to a send is, exactly once, received,
  * returned to the caller (the send did not return SPW_OK), or passed to the
- * configured destroy hook when the receiver closes with values queued.
+ * configured destroy hook when the last handle closes with it unreceived.
  */
 typedef void * spw_ptr_value;
 typedef struct spw_ptr_sender spw_ptr_sender;
@@ -92,8 +92,9 @@ SPW_MUST_CHECK spw_status spw_ptr_sender_clone(spw_ptr_sender *tx,
 spw_status spw_ptr_sender_close(spw_ptr_sender *tx);
 
 /*
- * Send one value. Never waits for the receiver; the only wait is the
- * lane's lock.
+ * Send one value. Never waits for the receiver and makes no system call
+ * unless the receiver is parked. A thread that has its lane to itself
+ * takes no lock; threads that share a lane take its mutex.
  * Any thread.
  * Returns SPW_OK (the value now belongs to the channel), SPW_CLOSED (the
  * receiver closed), SPW_FULL (the soft capacity would be exceeded),
@@ -179,12 +180,13 @@ SPW_MUST_CHECK spw_status spw_ptr_recv_many(spw_ptr_receiver *rx,
 	size_t *n);
 
 /*
- * Close the receiver and free it. Later sends return SPW_CLOSED. Values
- * still queued (not yet received) go to the configured destroy hook,
- * exactly once each, before this returns. The channel itself is freed
- * when the last handle closes.
+ * Close the receiver and free it. Later sends return SPW_CLOSED (a send
+ * racing with the close may still be accepted). Values never received go
+ * to the configured destroy hook, exactly once each, when the last handle
+ * closes: here if every sender has closed already, else in the last
+ * sender_close. The channel itself is freed then too.
  * Receiver thread only; nothing may use rx at the same time or after.
- * May wait for lane locks.
+ * Does not block.
  * Returns SPW_OK or SPW_INVALID (rx NULL).
  */
 spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx);

@@ -12,8 +12,8 @@
 #include "spillway_runtime.h"
 #include <stdint.h>
 
-#if SPW_RUNTIME_ABI != 1
-#error "spillway_u64.h was generated for Spillway runtime ABI 1; regenerate it with spwgen"
+#if SPW_RUNTIME_ABI != 2
+#error "spillway_u64.h was generated for Spillway runtime ABI 2; regenerate it with spwgen"
 #endif
 
 #ifdef __cplusplus
@@ -45,7 +45,7 @@ extern "C" {
  *
  * Nothing is lost: every value handed to a send is, exactly once, received,
  * returned to the caller (the send did not return SPW_OK), or passed to the
- * configured destroy hook when the receiver closes with values queued.
+ * configured destroy hook when the last handle closes with it unreceived.
  */
 typedef uint64_t spw_u64_value;
 typedef struct spw_u64_sender spw_u64_sender;
@@ -93,8 +93,9 @@ SPW_MUST_CHECK spw_status spw_u64_sender_clone(spw_u64_sender *tx,
 spw_status spw_u64_sender_close(spw_u64_sender *tx);
 
 /*
- * Send one value. Never waits for the receiver; the only wait is the
- * lane's lock.
+ * Send one value. Never waits for the receiver and makes no system call
+ * unless the receiver is parked. A thread that has its lane to itself
+ * takes no lock; threads that share a lane take its mutex.
  * Any thread.
  * Returns SPW_OK (the value now belongs to the channel), SPW_CLOSED (the
  * receiver closed), SPW_FULL (the soft capacity would be exceeded),
@@ -180,12 +181,13 @@ SPW_MUST_CHECK spw_status spw_u64_recv_many(spw_u64_receiver *rx,
 	size_t *n);
 
 /*
- * Close the receiver and free it. Later sends return SPW_CLOSED. Values
- * still queued (not yet received) go to the configured destroy hook,
- * exactly once each, before this returns. The channel itself is freed
- * when the last handle closes.
+ * Close the receiver and free it. Later sends return SPW_CLOSED (a send
+ * racing with the close may still be accepted). Values never received go
+ * to the configured destroy hook, exactly once each, when the last handle
+ * closes: here if every sender has closed already, else in the last
+ * sender_close. The channel itself is freed then too.
  * Receiver thread only; nothing may use rx at the same time or after.
- * May wait for lane locks.
+ * Does not block.
  * Returns SPW_OK or SPW_INVALID (rx NULL).
  */
 spw_status spw_u64_receiver_close(spw_u64_receiver *rx);

@@ -2,14 +2,20 @@
  * spillway_runtime.c - the type-independent core of Spillway for C.
  * See spillway_runtime.h for the contract of each function.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, pthread_condattr_setclock */
+#define _GNU_SOURCE /* syscall(), sched_yield(), clock_gettime() */
 
 #include "spillway_runtime.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#endif
 
 /* ---- status codes ------------------------------------------------------ */
 
@@ -142,36 +148,109 @@ void spw_mem_free_aligned(void *ptr)
 
 /* ---- the core ---------------------------------------------------------- */
 
+/* ---- barriers and lanes ------------------------------------------------ */
+
+int spw_fast_barriers;
+#ifdef SPW_TSAN
+atomic_int spw_fence_dummy;
+#endif
+_Thread_local char spw_thread_token;
+static pthread_once_t barriers_once = PTHREAD_ONCE_INIT;
+
+static void barriers_init(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier) && !defined(SPW_NO_MEMBARRIER)
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0);
+
+	if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+	    syscall(SYS_membarrier,
+		    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) == 0)
+		spw_fast_barriers = 1;
+#endif
+}
+
+void spw_heavy_barrier(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier)
+	if (spw_fast_barriers &&
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) == 0)
+		return;
+#endif
+	/* Without membarrier the light barrier is a full fence too. */
+	SPW_FULL_FENCE();
+}
+
+void spw_lane_ctl_init(spw_lane_ctl *l)
+{
+	atomic_init(&l->published, 0);
+	atomic_init(&l->owner, NULL);
+	atomic_init(&l->busy, 0);
+	pthread_mutex_init(&l->lock, NULL);
+}
+
+void spw_lane_ctl_destroy(spw_lane_ctl *l)
+{
+	pthread_mutex_destroy(&l->lock);
+}
+
+void spw_lane_lock_slow(spw_lane_ctl *l)
+{
+	const void *self = &spw_thread_token;
+	const void *owner;
+
+	pthread_mutex_lock(&l->lock);
+	owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
+	if (owner == NULL) {
+		/*
+		 * First sender thread of the lane: bias the lane to it. Its
+		 * later sends take the fast path; this one holds the mutex.
+		 */
+		atomic_store_explicit(&l->owner,
+				      spw_fast_barriers ? self :
+							  SPW_LANE_SHARED,
+				      memory_order_relaxed);
+	} else if (owner != SPW_LANE_SHARED && owner != self) {
+		/*
+		 * Revoke the bias: after the heavy barrier the owner either
+		 * sees SHARED on its re-check, or its busy = 1 is visible to
+		 * us and we wait for it to leave.
+		 */
+		atomic_store_explicit(&l->owner, SPW_LANE_SHARED,
+				      memory_order_seq_cst);
+		spw_heavy_barrier();
+		while (atomic_load_explicit(&l->busy, memory_order_acquire))
+			sched_yield();
+	}
+	/*
+	 * owner == self: the owner itself, after a revocation raced with
+	 * its fast path; the mutex alone is enough.
+	 */
+}
+
+/* ---- the core ---------------------------------------------------------- */
+
 spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 {
 	pthread_condattr_t cattr;
-	size_t i;
 
 	if (spw_config_check(cfg) != SPW_OK)
 		return SPW_INVALID;
+	pthread_once(&barriers_once, barriers_init);
 	memset(core, 0, sizeof(*core));
 	core->lanes = cfg->lanes;
 	core->capacity = cfg->capacity;
-	core->initial_buffer = cfg->initial_buffer != 0 ?
-				       cfg->initial_buffer :
-				       SPW_DEFAULT_INITIAL_BUFFER;
+	core->initial_buffer = cfg->initial_buffer;
 	core->destroy = cfg->destroy;
 	core->destroy_ctx = cfg->destroy_ctx;
-	core->dirty_words = (cfg->lanes + 63) / 64;
-	core->dirty = spw_mem_alloc(core->dirty_words * sizeof(*core->dirty));
-	if (core->dirty == NULL)
-		return SPW_NOMEM;
-	for (i = 0; i < core->dirty_words; i++)
-		atomic_init(&core->dirty[i], 0);
+	atomic_init(&core->closed, 0);
 	atomic_init(&core->clock, 0);
 	atomic_init(&core->senders, 0);
 	atomic_init(&core->handles, 0);
 	atomic_init(&core->inflight, 0);
 	atomic_init(&core->parked, 0);
-	atomic_init(&core->closed, 0);
 
 	if (pthread_mutex_init(&core->park_lock, NULL) != 0)
-		goto fail_mutex;
+		return SPW_NOMEM;
 	if (pthread_condattr_init(&cattr) != 0)
 		goto fail_cond;
 	if (pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
@@ -184,9 +263,6 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 
 fail_cond:
 	pthread_mutex_destroy(&core->park_lock);
-fail_mutex:
-	spw_mem_free(core->dirty);
-	core->dirty = NULL;
 	return SPW_NOMEM;
 }
 
@@ -194,53 +270,6 @@ void spw_core_destroy(spw_core *core)
 {
 	pthread_cond_destroy(&core->park_cond);
 	pthread_mutex_destroy(&core->park_lock);
-	spw_mem_free(core->dirty);
-	core->dirty = NULL;
-}
-
-/* ---- the dirty-lane index ---------------------------------------------- */
-
-size_t spw_core_take_dirty(spw_core *core, size_t from)
-{
-	size_t w = from / 64, n = core->dirty_words, k;
-	uint_least64_t mask = ~(uint_least64_t)0 << (from % 64);
-
-	/*
-	 * Visit the words from `from`'s word onwards, then wrap around and
-	 * finish with the low bits of `from`'s word.
-	 */
-	for (k = 0; k <= n; k++) {
-		size_t idx = (w + k) % n;
-		uint_least64_t bits = atomic_load_explicit(
-			&core->dirty[idx], memory_order_acquire);
-
-		if (k == 0)
-			bits &= mask;
-		else if (k == n)
-			bits &= ~mask;
-		while (bits != 0) {
-			unsigned bit = (unsigned)__builtin_ctzll(bits);
-			uint_least64_t b = (uint_least64_t)1 << bit;
-			uint_least64_t old = atomic_fetch_and_explicit(
-				&core->dirty[idx], ~b, memory_order_acq_rel);
-
-			if (old & b)
-				return idx * 64 + bit;
-			bits &= ~b;
-		}
-	}
-	return core->lanes;
-}
-
-int spw_core_any_dirty(spw_core *core)
-{
-	size_t i;
-
-	for (i = 0; i < core->dirty_words; i++)
-		if (atomic_load_explicit(&core->dirty[i],
-					 memory_order_seq_cst) != 0)
-			return 1;
-	return 0;
 }
 
 /* ---- parking ----------------------------------------------------------- */
@@ -259,41 +288,68 @@ void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns)
 	}
 }
 
+void spw_spin(unsigned i)
+{
+	if (i < SPW_SPIN_PAUSES) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#elif defined(__aarch64__)
+		__asm__ __volatile__("yield" ::: "memory");
+#else
+		atomic_signal_fence(memory_order_seq_cst);
+#endif
+	} else {
+		sched_yield();
+	}
+}
+
 void spw_core_wake(spw_core *core)
 {
 	/*
-	 * Taking the lock orders this signal after the receiver's re-check:
-	 * the receiver holds park_lock from storing `parked` until
-	 * pthread_cond_wait releases it, so the signal cannot fall between
-	 * its check and its sleep.
+	 * Only the sender that flips `parked` back to 0 signals: a burst of
+	 * senders that all see the receiver parked makes one system call.
+	 * Taking the lock orders the signal after the receiver's last look:
+	 * the receiver holds park_lock from publishing `parked` until
+	 * pthread_cond_wait releases it.
 	 */
+	if (!atomic_exchange_explicit(&core->parked, 0, memory_order_acq_rel))
+		return;
 	pthread_mutex_lock(&core->park_lock);
 	pthread_cond_signal(&core->park_cond);
 	pthread_mutex_unlock(&core->park_lock);
 }
 
-spw_status spw_core_park(spw_core *core, const struct timespec *deadline)
+spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
+			 int (*ready)(void *ctx), void *ctx)
 {
 	spw_status st = SPW_OK;
 
 	pthread_mutex_lock(&core->park_lock);
 	atomic_store_explicit(&core->parked, 1, memory_order_seq_cst);
 	/*
-	 * The double check: with `parked` published, look again. A sender
-	 * that marked a lane dirty before our store is seen here; one that
-	 * marks it after will see `parked` and signal.
+	 * The double check. After the heavy barrier, a sender that published
+	 * before it is seen by ready(); one that publishes after it sees
+	 * `parked` and wakes us. The last sender's close is a seq_cst
+	 * read-modify-write followed by the same check of `parked`.
 	 */
-	if (!spw_core_any_dirty(core) && !spw_core_senders_gone(core)) {
-		int rc;
+	spw_heavy_barrier();
+	if (!ready(ctx) && !spw_core_senders_gone(core)) {
+		while (atomic_load_explicit(&core->parked,
+					    memory_order_acquire)) {
+			int rc;
 
-		if (deadline == NULL)
-			rc = pthread_cond_wait(&core->park_cond,
-					       &core->park_lock);
-		else
-			rc = pthread_cond_timedwait(&core->park_cond,
-						    &core->park_lock, deadline);
-		if (rc == ETIMEDOUT)
-			st = SPW_TIMEOUT;
+			if (deadline == NULL)
+				rc = pthread_cond_wait(&core->park_cond,
+						       &core->park_lock);
+			else
+				rc = pthread_cond_timedwait(&core->park_cond,
+							    &core->park_lock,
+							    deadline);
+			if (rc == ETIMEDOUT) {
+				st = SPW_TIMEOUT;
+				break;
+			}
+		}
 	}
 	atomic_store_explicit(&core->parked, 0, memory_order_relaxed);
 	pthread_mutex_unlock(&core->park_lock);

@@ -5,7 +5,8 @@
  * gets its own generated pair spillway_<name>.h/.c (see generator/spwgen);
  * everything that does not depend on the element type lives here: status
  * codes, the channel configuration, lane assignment, sender and handle
- * counting, the dirty-lane index, capacity accounting and receive wake-ups.
+ * counting, the lane index with its biased producer locks, capacity
+ * accounting and receive wake-ups.
  *
  * Users include the generated header, which includes this one. The types and
  * inline functions below the "internal" line are used by generated code and
@@ -29,7 +30,7 @@ extern "C" {
  * work with this runtime. Generated headers refuse to compile against a
  * runtime with a different number.
  */
-#define SPW_RUNTIME_ABI 1
+#define SPW_RUNTIME_ABI 2
 #define SPW_VERSION "0.1.0"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -65,9 +66,9 @@ const char *spw_status_str(spw_status status);
 #define SPW_MAX_LANES 4096
 /* Largest soft capacity a channel accepts (values in flight). */
 #define SPW_MAX_CAPACITY ((size_t)1 << 40)
-/* Default initial buffer size, in elements, of each lane and the receiver. */
-#define SPW_DEFAULT_INITIAL_BUFFER 64
-/* Largest initial buffer size, in elements. */
+/* Default size of a lane's buffer segments, in bytes (see initial_buffer). */
+#define SPW_DEFAULT_SEGMENT_BYTES 8192
+/* Largest initial_buffer, in elements. */
 #define SPW_MAX_INITIAL_BUFFER ((size_t)1 << 24)
 
 /*
@@ -85,8 +86,10 @@ typedef void (*spw_destroy_fn)(void *elem, void *ctx);
  *                  to lanes round-robin; more lanes, less contention.
  *   capacity       soft capacity: the most values sent but not yet received.
  *                  0 means unbounded. At most SPW_MAX_CAPACITY.
- *   initial_buffer initial size, in elements, of each lane's buffer and of
- *                  the receiver's; 0 means SPW_DEFAULT_INITIAL_BUFFER.
+ *   initial_buffer size, in elements, of the segments a lane's buffer is
+ *                  made of (a batch larger than that gets a segment of
+ *                  its own); 0 means about SPW_DEFAULT_SEGMENT_BYTES worth
+ *                  of elements (at least 16).
  *   destroy        optional hook for values nobody will receive.
  *   destroy_ctx    passed to destroy as ctx.
  */
@@ -134,6 +137,119 @@ void *spw_mem_alloc_aligned(size_t size);
 void spw_mem_free_aligned(void *ptr);
 
 /*
+ * Barriers. The send fast path never executes a fence or a locked
+ * instruction: where a Dekker-style check needs both sides ordered (the
+ * receiver parking, a lane's bias being revoked), the rare side runs
+ * spw_heavy_barrier(), which is membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)
+ * on Linux: it orders memory on every running thread of the process, so the
+ * frequent side only needs spw_light_barrier(), a compiler barrier. Where
+ * membarrier is not available, spw_light_barrier() becomes a full fence and
+ * lanes are never biased (spw_fast_barriers is 0).
+ */
+extern int spw_fast_barriers;
+
+/*
+ * A full fence. ThreadSanitizer does not model fences (gcc warns about
+ * them under -fsanitize=thread), so sanitized builds use a sequentially
+ * consistent read-modify-write of a dummy instead.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define SPW_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SPW_TSAN 1
+#endif
+#endif
+#ifdef SPW_TSAN
+extern atomic_int spw_fence_dummy;
+#define SPW_FULL_FENCE() \
+	((void)atomic_fetch_add_explicit(&spw_fence_dummy, 0, \
+					 memory_order_seq_cst))
+#else
+#define SPW_FULL_FENCE() atomic_thread_fence(memory_order_seq_cst)
+#endif
+
+static inline void spw_light_barrier(void)
+{
+	if (SPW_LIKELY(spw_fast_barriers))
+		atomic_signal_fence(memory_order_seq_cst);
+	else
+		SPW_FULL_FENCE();
+}
+
+void spw_heavy_barrier(void);
+
+/*
+ * The calling thread's identity: the address of a thread-local byte.
+ */
+extern _Thread_local char spw_thread_token;
+
+/*
+ * The producer side of a lane: how many values it has published, and who
+ * may append to it.
+ *
+ * Producers append under a *biased* lock. The first thread to send on a
+ * lane takes the lane's mutex once and becomes its owner; from then on it
+ * enters with two plain stores and a load (busy = 1, check owner, ...,
+ * busy = 0), no locked instruction. A second thread that wants the lane
+ * takes the mutex, marks the lane shared, runs spw_heavy_barrier() and
+ * waits for busy == 0; from then on every sender of that lane uses the
+ * mutex. So a lane that one thread has to itself costs no lock round
+ * trip, and a lane that several threads share costs one uncontended mutex.
+ */
+#define SPW_LANE_SHARED ((const void *)&spw_fast_barriers)
+
+typedef struct spw_lane_ctl {
+	SPW_ALIGNED atomic_uint_least64_t published; /* values ever published */
+	_Atomic(const void *) owner; /* NULL, a thread token or SHARED */
+	atomic_int busy;             /* the owner is inside the lane */
+	pthread_mutex_t lock;        /* for lanes without an owner */
+} spw_lane_ctl;
+
+void spw_lane_ctl_init(spw_lane_ctl *l);
+void spw_lane_ctl_destroy(spw_lane_ctl *l);
+/* Slow path of spw_lane_enter(): returns with l->lock held. */
+void spw_lane_lock_slow(spw_lane_ctl *l);
+
+/*
+ * Enter the lane as its only producer. Returns 0 when the calling thread
+ * owns the lane (fast path), 1 when it took the lane's mutex. Pass the
+ * result to spw_lane_exit().
+ */
+static inline int spw_lane_enter(spw_lane_ctl *l)
+{
+	const void *self = &spw_thread_token;
+
+	if (SPW_LIKELY(atomic_load_explicit(&l->owner,
+					    memory_order_relaxed) == self)) {
+		atomic_store_explicit(&l->busy, 1, memory_order_relaxed);
+		/* Pairs with the heavy barrier of a revoking thread. */
+		atomic_signal_fence(memory_order_seq_cst);
+		if (SPW_LIKELY(atomic_load_explicit(&l->owner,
+						    memory_order_relaxed) ==
+			       self))
+			return 0;
+		atomic_store_explicit(&l->busy, 0, memory_order_release);
+	}
+	spw_lane_lock_slow(l);
+	return 1;
+}
+
+static inline void spw_lane_exit(spw_lane_ctl *l, int locked)
+{
+	if (SPW_LIKELY(!locked))
+		atomic_store_explicit(&l->busy, 0, memory_order_release);
+	else
+		pthread_mutex_unlock(&l->lock);
+}
+
+/* Values published on the lane so far (receiver: acquire). */
+static inline uint_least64_t spw_lane_published(spw_lane_ctl *l)
+{
+	return atomic_load_explicit(&l->published, memory_order_acquire);
+}
+
+/*
  * The shared core of one channel. The generated channel embeds it as its
  * first member and puts its typed lanes after it.
  *
@@ -145,10 +261,8 @@ typedef struct spw_core {
 	size_t lanes;
 	size_t capacity; /* 0: unbounded */
 	size_t initial_buffer;
-	size_t dirty_words;
 	spw_destroy_fn destroy;
 	void *destroy_ctx;
-	atomic_uint_least64_t *dirty; /* one bit per lane, dirty_words words */
 	atomic_int closed; /* the receiver has closed (written once) */
 
 	/* Written by senders when they clone and close. */
@@ -165,7 +279,7 @@ typedef struct spw_core {
 	pthread_cond_t park_cond;
 } spw_core;
 
-/* Validates cfg, fills core and allocates the dirty index. */
+/* Validates cfg and fills core. */
 spw_status spw_core_init(spw_core *core, const spw_config *cfg);
 /* Frees what spw_core_init allocated. */
 void spw_core_destroy(spw_core *core);
@@ -179,8 +293,8 @@ static inline size_t spw_core_next_lane(spw_core *core)
 
 /*
  * Capacity. spw_core_reserve() takes n slots or fails whole; the receiver
- * gives slots back with spw_core_release() as it hands values out (or
- * destroys them). Both are no-ops on an unbounded channel.
+ * gives slots back with spw_core_release() as it hands values out. Both
+ * are no-ops on an unbounded channel.
  */
 static inline int spw_core_reserve(spw_core *core, size_t n)
 {
@@ -213,48 +327,57 @@ static inline size_t spw_core_inflight(spw_core *core)
 	return atomic_load_explicit(&core->inflight, memory_order_relaxed);
 }
 
-/* Slow half of spw_core_mark_dirty(): the receiver is parked, wake it. */
+/* Slow half of spw_core_notify(): the receiver is parked, wake it. */
 void spw_core_wake(spw_core *core);
 
 /*
- * A sender made lane `lane` non-empty: mark it dirty, then wake the
- * receiver if, and only if, it is parked. The dirty bit is published with
- * a sequentially consistent read-modify-write before `parked` is read; the
- * receiver stores `parked` before it re-reads the dirty index (the classic
- * double check), so one of the two always sees the other.
+ * A sender published values: wake the receiver if, and only if, it is
+ * parked. The receiver publishes `parked` and then runs the heavy barrier
+ * before its last look at the lanes, so a sender whose values that look
+ * missed is bound to see `parked` here. While the receiver is busy this
+ * is one plain load of a line that does not change: no system call, no
+ * locked instruction.
  */
-static inline void spw_core_mark_dirty(spw_core *core, size_t lane)
+static inline void spw_core_notify(spw_core *core)
 {
-	atomic_fetch_or_explicit(&core->dirty[lane / 64],
-				 (uint_least64_t)1 << (lane % 64),
-				 memory_order_seq_cst);
+	spw_light_barrier();
 	if (SPW_UNLIKELY(atomic_load_explicit(&core->parked,
-					      memory_order_seq_cst)))
+					      memory_order_relaxed)))
 		spw_core_wake(core);
 }
-
-/*
- * Receiver: the first dirty lane at or after `from` (wrapping around),
- * with its dirty bit cleared, or core->lanes when no lane is dirty.
- */
-size_t spw_core_take_dirty(spw_core *core, size_t from);
-
-/* Receiver: is any lane dirty? */
-int spw_core_any_dirty(spw_core *core);
 
 /* Receiver: have all senders closed? (acquire: their sends happen-before) */
 static inline int spw_core_senders_gone(spw_core *core)
 {
-	return atomic_load_explicit(&core->senders, memory_order_seq_cst) == 0;
+	return atomic_load_explicit(&core->senders, memory_order_acquire) == 0;
 }
 
 /*
- * Receiver: sleep until a lane turns dirty, the last sender closes, or
+ * Receiver: sleep until a sender publishes, the last sender closes, or
  * the deadline passes (deadline NULL: no deadline; a CLOCK_MONOTONIC
- * time). Returns SPW_OK on a wake-up (which may be spurious: look again)
- * or SPW_TIMEOUT.
+ * time). `ready(ctx)` looks at the lanes one last time after `parked` is
+ * published: nonzero means there is something to take and we do not sleep.
+ * Returns SPW_OK on a wake-up (which may be spurious: look again) or
+ * SPW_TIMEOUT.
  */
-spw_status spw_core_park(spw_core *core, const struct timespec *deadline);
+spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
+			 int (*ready)(void *ctx), void *ctx);
+
+/*
+ * Receiver: before it parks, the receiver looks again a few times, first
+ * pausing the CPU, then yielding it (to the senders, on a machine with
+ * fewer cores than threads). Parking costs two system calls on each side;
+ * a short spin saves them when values are about to arrive.
+ * spw_spin(i) waits a little, for i = 0 .. SPW_SPIN_LIMIT - 1.
+ */
+#ifndef SPW_SPIN_PAUSES
+#define SPW_SPIN_PAUSES 256
+#endif
+#ifndef SPW_SPIN_YIELDS
+#define SPW_SPIN_YIELDS 16
+#endif
+#define SPW_SPIN_LIMIT (SPW_SPIN_PAUSES + SPW_SPIN_YIELDS)
+void spw_spin(unsigned i);
 
 /* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
 void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns);

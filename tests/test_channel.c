@@ -613,15 +613,17 @@ START_TEST(test_destroy_accounting)
 	recv_sum += *(uint64_t *)v;
 	free(v);
 	ck_assert_int_eq(spw_ptr_receiver_close(prx), SPW_OK);
-	ck_assert_int_eq(dc.destroyed, sent - received);
-	ck_assert_uint_eq(dc.sum, sent_sum - recv_sum);
-	ck_assert(dc.destroyed > 0);
 	/* Sends after the close are handed back, never destroyed. */
 	v = boxed(5000);
 	ck_assert_int_eq(spw_ptr_send(ptx, v), SPW_CLOSED);
 	free(v);
 	spw_ptr_sender_close(ptx);
+	/* The unreceived values go to the hook when the last handle closes. */
+	ck_assert_int_eq(dc.destroyed, 0);
 	spw_ptr_sender_close(ptx2);
+	ck_assert_int_eq(dc.destroyed, sent - received);
+	ck_assert_uint_eq(dc.sum, sent_sum - recv_sum);
+	ck_assert(dc.destroyed > 0);
 	/* 63 values were handed to a send: each is accounted for once. */
 	ck_assert_int_eq(received + back + dc.destroyed, 63);
 	ck_assert_uint_eq(recv_sum + dc.sum + back_sum, 60 * 61 / 2 + 3003);
@@ -661,6 +663,7 @@ START_TEST(test_nomem_everywhere)
 	int created = 0;
 
 	alloc_install();
+	cfg.initial_buffer = 8; /* small segments: send_many(100) must grow */
 	/* Fail the k-th allocation of channel creation, for every k. */
 	for (k = 0; k < 16 && !created; k++) {
 		spw_status st;
@@ -684,12 +687,12 @@ START_TEST(test_nomem_everywhere)
 
 	alloc_fail_after(0);
 	ck_assert_int_eq(spw_u64_sender_clone(tx, &s2), SPW_NOMEM);
-	/* The lane has no buffer yet: the first send must allocate. */
+	/* The lane has no segment yet: the first send must allocate. */
 	ck_assert_int_eq(spw_u64_send(tx, 1), SPW_NOMEM);
 	ck_assert_int_eq(spw_u64_try_recv(rx, &v), SPW_EMPTY);
 	alloc_fail_after(SIZE_MAX);
 	send_ok(tx, 1);
-	/* Growing past the first buffer fails whole. */
+	/* Growing past the first segment fails whole. */
 	for (i = 0; i < 100; i++)
 		vals[i] = 2 + i;
 	alloc_fail_after(0);
@@ -825,13 +828,15 @@ struct stress {
 struct producer_arg {
 	struct stress *st;
 	size_t id;
+	size_t sender; /* index into st->senders */
+	int close;     /* close the sender when done */
 };
 
 static void *producer_main(void *arg)
 {
 	struct producer_arg *pa = arg;
 	struct stress *st = pa->st;
-	spw_u64_sender *s = st->senders[pa->id];
+	spw_u64_sender *s = st->senders[pa->sender];
 	uint64_t buf[64];
 	size_t i = 0;
 
@@ -850,7 +855,26 @@ static void *producer_main(void *arg)
 		ck_assert_int_eq(rc, SPW_OK);
 		i += n;
 	}
-	spw_u64_sender_close(s);
+	if (pa->close)
+		spw_u64_sender_close(s);
+	return NULL;
+}
+
+struct closer_arg {
+	pthread_t *threads;
+	size_t n;
+	spw_u64_sender *shared;
+};
+
+/* Joins the producers of a shared sender, then closes it. */
+static void *closer_main(void *arg)
+{
+	struct closer_arg *ca = arg;
+	size_t i;
+
+	for (i = 0; i < ca->n; i++)
+		pthread_join(ca->threads[i], NULL);
+	spw_u64_sender_close(ca->shared);
 	return NULL;
 }
 
@@ -876,8 +900,14 @@ static void stress_take(struct stress *st, uint64_t v)
 	st->received++;
 }
 
-static void run_stress(size_t producers, size_t per, size_t lanes,
-		       size_t capacity, size_t batch, enum recv_mode mode)
+/*
+ * `producers` threads send `per` values each; `handles` of them (1 or
+ * `producers`) are distinct senders: with one handle, every thread sends
+ * through the same sender at once, which revokes its lane's bias.
+ */
+static void run_stress_handles(size_t producers, size_t handles, size_t per,
+			       size_t lanes, size_t capacity, size_t batch,
+			       enum recv_mode mode)
 {
 	spw_config cfg = SPW_CONFIG_DEFAULT;
 	struct stress st;
@@ -885,6 +915,8 @@ static void run_stress(size_t producers, size_t per, size_t lanes,
 	pthread_t *threads;
 	uint64_t expect_sum = 0, out[100];
 	spw_u64_receiver *r;
+	struct closer_arg ca;
+	pthread_t closer_thread;
 	size_t i;
 	spw_status rc;
 
@@ -901,7 +933,7 @@ static void run_stress(size_t producers, size_t per, size_t lanes,
 	cfg.capacity = capacity;
 	ck_assert_int_eq(spw_u64_channel_with(&cfg, &st.senders[0], &r),
 			 SPW_OK);
-	for (i = 1; i < producers; i++)
+	for (i = 1; i < handles; i++)
 		ck_assert_int_eq(spw_u64_sender_clone(st.senders[0],
 						      &st.senders[i]),
 				 SPW_OK);
@@ -909,8 +941,18 @@ static void run_stress(size_t producers, size_t per, size_t lanes,
 	for (i = 0; i < producers; i++) {
 		args[i].st = &st;
 		args[i].id = i;
+		args[i].sender = handles == 1 ? 0 : i;
+		args[i].close = handles != 1;
 		ck_assert_int_eq(pthread_create(&threads[i], NULL,
 						producer_main, &args[i]),
+				 0);
+	}
+	if (handles == 1) {
+		ca.threads = threads;
+		ca.n = producers;
+		ca.shared = st.senders[0];
+		ck_assert_int_eq(pthread_create(&closer_thread, NULL,
+						closer_main, &ca),
 				 0);
 	}
 	for (;;) {
@@ -952,8 +994,11 @@ static void run_stress(size_t producers, size_t per, size_t lanes,
 			break;
 		ck_assert_int_eq(rc, SPW_OK);
 	}
-	for (i = 0; i < producers; i++)
-		pthread_join(threads[i], NULL);
+	if (handles == 1)
+		pthread_join(closer_thread, NULL);
+	else
+		for (i = 0; i < producers; i++)
+			pthread_join(threads[i], NULL);
 	watchdog_stop();
 	for (i = 0; i < producers; i++) {
 		uint64_t k;
@@ -969,6 +1014,13 @@ static void run_stress(size_t producers, size_t per, size_t lanes,
 	free(st.next_seq);
 	free(args);
 	free(threads);
+}
+
+static void run_stress(size_t producers, size_t per, size_t lanes,
+		       size_t capacity, size_t batch, enum recv_mode mode)
+{
+	run_stress_handles(producers, producers, per, lanes, capacity, batch,
+			   mode);
 }
 
 START_TEST(test_stress_8x100k_recv)
@@ -998,6 +1050,21 @@ END_TEST
 START_TEST(test_stress_capacity)
 {
 	run_stress(8, test_scaled(50000), 8, 64, 5, BY_RECV);
+}
+END_TEST
+
+/* One sender used by four threads at once: its lane's bias is revoked. */
+START_TEST(test_stress_one_sender_many_threads)
+{
+	run_stress_handles(4, 1, test_scaled(100000), 8, 0, 1, BY_RECV);
+	run_stress_handles(4, 1, test_scaled(20000), 2, 0, 9, BY_MANY);
+}
+END_TEST
+
+/* Each thread's own lane (lanes = producers): the biased fast path. */
+START_TEST(test_stress_lane_per_sender)
+{
+	run_stress(8, test_scaled(100000), 8, 0, 1, BY_BATCH);
 }
 END_TEST
 
@@ -1054,6 +1121,8 @@ static Suite *channel_suite(void)
 	tcase_add_test(tc, test_stress_send_many_recv_many);
 	tcase_add_test(tc, test_stress_try_recv_shared_lanes);
 	tcase_add_test(tc, test_stress_capacity);
+	tcase_add_test(tc, test_stress_one_sender_many_threads);
+	tcase_add_test(tc, test_stress_lane_per_sender);
 	suite_add_tcase(s, tc);
 	return s;
 }
