@@ -126,6 +126,18 @@ for config in "${configs[@]}"; do
 	record "bazel --config=$config" "$p" "$f"
 done
 
+# The fallback without membarrier: full fences, no biased lanes.
+echo "== bazel test --config=ci --test_env=SPW_NO_MEMBARRIER=1 //tests:channel_test"
+if bazel test --config=ci --test_env=SPW_NO_MEMBARRIER=1 //tests:channel_test \
+	>"$log_dir/bazel-nomb.log" 2>&1; then
+	log="$(bazel info --config=ci bazel-testlogs 2>/dev/null)/tests/channel_test/test.log"
+	read -r tp tf < <(count_log "$log" 1)
+	record "channel_test without membarrier" "$tp" "$tf"
+else
+	tail -40 "$log_dir/bazel-nomb.log"
+	record "channel_test without membarrier" 0 1
+fi
+
 echo
 if [ "$failed" -ne 0 ]; then
 	echo "failed: ${failures[*]}"

@@ -24,11 +24,13 @@
  *
  * A batch (send_many) always lies within one segment, so a recv_batch view
  * (a pointer into a segment) never splits it. A segment the receiver has
- * read is kept as the lane's spare (one per lane) or freed, so memory held
- * after a burst shrinks back to about two segments a lane.
+ * read goes back to the lane's producers, who keep SPW_LANE_SPARES of them
+ * and free the rest: allocation and freeing both happen in the sending
+ * thread, so the two sides never meet on an allocator lock.
  */
 struct spw_ptr_seg {
 	struct spw_ptr_seg *next; /* written before the values after it are published */
+	struct spw_ptr_seg *free_next; /* in the returned / cached lists */
 	atomic_size_t end;        /* SIZE_MAX, or the number of values once sealed */
 	size_t cap;
 	spw_ptr_value items[];
@@ -40,12 +42,15 @@ struct spw_ptr_lane {
 	struct spw_ptr_seg *tseg;  /* segment being filled (NULL: none yet) */
 	size_t tpos;               /* next free slot in tseg */
 	struct spw_ptr_seg *first; /* the lane's first segment, for the receiver */
+	struct spw_ptr_seg *cache; /* read segments ready for reuse */
+	size_t cache_n;
 
 	/* Receiver side. */
 	SPW_ALIGNED uint_least64_t consumed; /* values taken into visits */
 	struct spw_ptr_seg *rseg;  /* segment being read */
 	size_t rpos;               /* next slot to read in rseg */
-	_Atomic(struct spw_ptr_seg *) spare; /* a read segment, for reuse */
+	/* Read segments on their way back to the producers (a stack). */
+	_Atomic(struct spw_ptr_seg *) returned;
 };
 
 /* One cache-aligned block: the channel, then its lanes. */
@@ -94,10 +99,29 @@ static int spw_ptr_grow(struct spw_ptr_chan *chan,
 	size_t need = n > chan->seg_cap ? n : chan->seg_cap;
 	struct spw_ptr_seg *s;
 
-	s = atomic_exchange_explicit(&lane->spare, NULL, memory_order_acquire);
-	if (s != NULL && s->cap < need) {
-		spw_mem_free(s);
-		s = NULL;
+	if (lane->cache == NULL &&
+	    atomic_load_explicit(&lane->returned, memory_order_relaxed)) {
+		/* Take everything the receiver gave back; keep a few. */
+		lane->cache = atomic_exchange_explicit(&lane->returned, NULL,
+						       memory_order_acquire);
+		for (s = lane->cache, lane->cache_n = 0; s != NULL;
+		     s = s->free_next)
+			lane->cache_n++;
+		while (lane->cache_n > SPW_LANE_SPARES) {
+			s = lane->cache;
+			lane->cache = s->free_next;
+			lane->cache_n--;
+			spw_mem_free(s);
+		}
+	}
+	s = lane->cache;
+	if (s != NULL) {
+		lane->cache = s->free_next;
+		lane->cache_n--;
+		if (s->cap < need) {
+			spw_mem_free(s);
+			s = NULL;
+		}
 	}
 	if (s == NULL) {
 		s = spw_mem_alloc(sizeof(*s) + need * sizeof(s->items[0]));
@@ -158,14 +182,39 @@ static spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
 
 /* ---- receiver side ----------------------------------------------------- */
 
-/* A segment the receiver has read: keep it as the spare, or free it. */
+/*
+ * A segment the receiver has read goes back to the lane's producers (a
+ * lock-free stack: one pusher, the receiver; the producer takes all at
+ * once, so there is no ABA). The receiver calls neither malloc nor free on
+ * this path: a free here would take the allocator lock of the producer
+ * thread's arena, and the producer would meet it in malloc (a futex on
+ * the send path). An oversized segment (a large batch's) is freed.
+ */
 static void spw_ptr_recycle(struct spw_ptr_chan *chan,
 	struct spw_ptr_lane *lane, struct spw_ptr_seg *s)
 {
-	if (s->cap <= chan->seg_cap * SPW_PTR_SPARE_MAX_FACTOR)
-		s = atomic_exchange_explicit(&lane->spare, s,
-					     memory_order_acq_rel);
-	spw_mem_free(s);
+	struct spw_ptr_seg *head;
+
+	if (s->cap > chan->seg_cap * SPW_PTR_SPARE_MAX_FACTOR) {
+		spw_mem_free(s);
+		return;
+	}
+	head = atomic_load_explicit(&lane->returned, memory_order_relaxed);
+	do
+		s->free_next = head;
+	while (!atomic_compare_exchange_weak_explicit(&lane->returned, &head,
+						      s, memory_order_release,
+						      memory_order_relaxed));
+}
+
+static void spw_ptr_free_list(struct spw_ptr_seg *s)
+{
+	while (s != NULL) {
+		struct spw_ptr_seg *next = s->free_next;
+
+		spw_mem_free(s);
+		s = next;
+	}
 }
 
 /*
@@ -201,11 +250,16 @@ static void spw_ptr_window(spw_ptr_receiver *rx)
 	rx->left -= take;
 }
 
+/* Fewer values than this on a first look: linger (see the runtime). */
+#define SPW_PTR_LINGER_VALUES \
+	(SPW_LINGER_BYTES / sizeof(spw_ptr_value) + 1)
+
 /*
  * Look at every lane once, from the cursor on; start a visit of the first
- * one with values. Returns 0 when no lane has any.
+ * one with values. Returns 0 when no lane has any. With `linger`, a short
+ * visit waits a moment for the sender to add to it.
  */
-static int spw_ptr_scan(spw_ptr_receiver *rx)
+static int spw_ptr_scan(spw_ptr_receiver *rx, int linger)
 {
 	struct spw_ptr_chan *chan = rx->chan;
 	size_t lanes = chan->core.lanes, i = rx->cursor, k;
@@ -214,6 +268,14 @@ static int spw_ptr_scan(spw_ptr_receiver *rx)
 		struct spw_ptr_lane *lane = &chan->lanes[i];
 		uint_least64_t pub = spw_lane_published(&lane->ctl);
 
+		if (linger && pub != lane->consumed &&
+		    pub - lane->consumed < SPW_PTR_LINGER_VALUES) {
+			int j;
+
+			for (j = 0; j < SPW_LINGER_PAUSES; j++)
+				spw_pause();
+			pub = spw_lane_published(&lane->ctl);
+		}
 		if (pub != lane->consumed) {
 			rx->left = pub - lane->consumed;
 			lane->consumed = pub;
@@ -258,7 +320,12 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 		return SPW_OK;
 	}
 	for (;;) {
-		if (spw_ptr_scan(rx))
+		/*
+		 * Linger only when values were there at once: a stream. A
+		 * receiver that had to wait is in a ping-pong, not a stream.
+		 */
+		if (spw_ptr_scan(rx, wait == SPW_PTR_WAIT && spins == 0 &&
+				  parked == SPW_OK))
 			return SPW_OK;
 		if (spw_core_senders_gone(core)) {
 			/*
@@ -266,7 +333,7 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 			 * its last send: one scan now sees every value ever
 			 * sent. Only an empty scan is end of stream.
 			 */
-			return spw_ptr_scan(rx) ? SPW_OK : SPW_CLOSED;
+			return spw_ptr_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
 		}
 		if (wait == SPW_PTR_NO_WAIT || parked == SPW_TIMEOUT)
 			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
@@ -357,8 +424,9 @@ static void spw_ptr_chan_free(struct spw_ptr_chan *chan)
 				end - pos);
 			spw_mem_free(s);
 		}
-		spw_mem_free(atomic_load_explicit(&lane->spare,
-						  memory_order_relaxed));
+		spw_ptr_free_list(lane->cache);
+		spw_ptr_free_list(atomic_load_explicit(&lane->returned,
+						    memory_order_relaxed));
 		spw_lane_ctl_destroy(&lane->ctl);
 	}
 	spw_core_destroy(&chan->core);
@@ -421,7 +489,7 @@ spw_status spw_ptr_channel_with(const spw_config *cfg,
 	for (i = 0; i < cfg->lanes; i++) {
 		memset(&chan->lanes[i], 0, sizeof(chan->lanes[i]));
 		spw_lane_ctl_init(&chan->lanes[i].ctl);
-		atomic_init(&chan->lanes[i].spare, NULL);
+		atomic_init(&chan->lanes[i].returned, NULL);
 	}
 
 	memset(r, 0, sizeof(*r));

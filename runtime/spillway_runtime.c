@@ -160,7 +160,12 @@ static pthread_once_t barriers_once = PTHREAD_ONCE_INIT;
 static void barriers_init(void)
 {
 #if defined(__linux__) && defined(SYS_membarrier) && !defined(SPW_NO_MEMBARRIER)
-	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0);
+	long cmds;
+
+	/* The fallback can be forced, to test it (and to compare). */
+	if (getenv("SPW_NO_MEMBARRIER") != NULL)
+		return;
+	cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0);
 
 	if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
 	    syscall(SYS_membarrier,
@@ -290,17 +295,10 @@ void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns)
 
 void spw_spin(unsigned i)
 {
-	if (i < SPW_SPIN_PAUSES) {
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#elif defined(__aarch64__)
-		__asm__ __volatile__("yield" ::: "memory");
-#else
-		atomic_signal_fence(memory_order_seq_cst);
-#endif
-	} else {
+	if (i < SPW_SPIN_PAUSES)
+		spw_pause();
+	else
 		sched_yield();
-	}
 }
 
 void spw_core_wake(spw_core *core)

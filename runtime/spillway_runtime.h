@@ -144,7 +144,9 @@ void spw_mem_free_aligned(void *ptr);
  * on Linux: it orders memory on every running thread of the process, so the
  * frequent side only needs spw_light_barrier(), a compiler barrier. Where
  * membarrier is not available, spw_light_barrier() becomes a full fence and
- * lanes are never biased (spw_fast_barriers is 0).
+ * lanes are never biased (spw_fast_barriers is 0). Setting the environment
+ * variable SPW_NO_MEMBARRIER (to anything) before the first channel is
+ * created forces that fallback; the tests use it.
  */
 extern int spw_fast_barriers;
 
@@ -242,6 +244,12 @@ static inline void spw_lane_exit(spw_lane_ctl *l, int locked)
 	else
 		pthread_mutex_unlock(&l->lock);
 }
+
+/*
+ * Read segments a lane's producers keep for reuse; they free the rest of
+ * what the receiver returns the next time they need a segment.
+ */
+#define SPW_LANE_SPARES 4
 
 /* Values published on the lane so far (receiver: acquire). */
 static inline uint_least64_t spw_lane_published(spw_lane_ctl *l)
@@ -378,6 +386,33 @@ spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 #endif
 #define SPW_SPIN_LIMIT (SPW_SPIN_PAUSES + SPW_SPIN_YIELDS)
 void spw_spin(unsigned i);
+
+/* One CPU pause (a spin-wait hint); a compiler barrier elsewhere. */
+static inline void spw_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
+/*
+ * Lingering. When a blocking receive finds a lane with less than
+ * SPW_LINGER_BYTES of values on its first look, the sender is probably
+ * still streaming into it: reading its lines now would pull them away
+ * from the sender value by value. The receiver pauses SPW_LINGER_PAUSES
+ * times (a fraction of a microsecond) and looks again, taking the longer
+ * visit. Measured in DESIGN.md; set SPW_LINGER_PAUSES to 0 to turn it off.
+ */
+#ifndef SPW_LINGER_BYTES
+#define SPW_LINGER_BYTES 512
+#endif
+#ifndef SPW_LINGER_PAUSES
+#define SPW_LINGER_PAUSES 16
+#endif
 
 /* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
 void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns);
