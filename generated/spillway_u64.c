@@ -78,7 +78,11 @@ struct spw_u64_receiver {
 	size_t cursor;       /* next lane to look at */
 };
 
-enum spw_u64_wait { SPW_U64_NO_WAIT, SPW_U64_WAIT };
+/*
+ * How a refill may wait: not at all (try_*), not at all but lingering on a
+ * short first look (the rest of a blocking recv_many), or block.
+ */
+enum spw_u64_wait { SPW_U64_NO_WAIT, SPW_U64_MORE, SPW_U64_WAIT };
 
 /* Largest number of values one segment (and so one batch) may hold. */
 #define SPW_U64_MAX_ITEMS ((SIZE_MAX / 2 - sizeof(struct spw_u64_seg)) / \
@@ -324,7 +328,7 @@ static spw_status spw_u64_refill(spw_u64_receiver *rx,
 		 * Linger only when values were there at once: a stream. A
 		 * receiver that had to wait is in a ping-pong, not a stream.
 		 */
-		if (spw_u64_scan(rx, wait == SPW_U64_WAIT && spins == 0 &&
+		if (spw_u64_scan(rx, wait != SPW_U64_NO_WAIT && spins == 0 &&
 				  parked == SPW_OK))
 			return SPW_OK;
 		if (spw_core_senders_gone(core)) {
@@ -335,7 +339,7 @@ static spw_status spw_u64_refill(spw_u64_receiver *rx,
 			 */
 			return spw_u64_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
 		}
-		if (wait == SPW_U64_NO_WAIT || parked == SPW_TIMEOUT)
+		if (wait != SPW_U64_WAIT || parked == SPW_TIMEOUT)
 			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
 		if (spins < SPW_SPIN_LIMIT) {
 			spw_spin(spins++);
@@ -618,7 +622,7 @@ spw_status spw_u64_recv_many(spw_u64_receiver *rx, spw_u64_value *out,
 		memcpy(&out[got], rx->rp, take * sizeof(*out));
 		rx->rp += take;
 		got += take;
-		wait = SPW_U64_NO_WAIT; /* have one: take only what is ready */
+		wait = SPW_U64_MORE; /* have one: take only what is ready */
 	}
 	spw_core_release(&rx->chan->core, got);
 	*n = got;

@@ -408,10 +408,10 @@ static inline void spw_pause(void)
  * visit. Measured in DESIGN.md; set SPW_LINGER_PAUSES to 0 to turn it off.
  */
 #ifndef SPW_LINGER_BYTES
-#define SPW_LINGER_BYTES 512
+#define SPW_LINGER_BYTES 4096
 #endif
 #ifndef SPW_LINGER_PAUSES
-#define SPW_LINGER_PAUSES 16
+#define SPW_LINGER_PAUSES 32
 #endif
 
 /* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
