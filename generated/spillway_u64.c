@@ -66,7 +66,7 @@ _Static_assert(sizeof(struct spw_u64_chan) % SPW_CACHE_LINE == 0,
 
 struct spw_u64_sender {
 	struct spw_u64_chan *chan;
-	size_t lane;
+	struct spw_u64_lane *lane; /* its lane, bound at creation */
 };
 
 struct spw_u64_receiver {
@@ -148,13 +148,17 @@ static int spw_u64_grow(struct spw_u64_chan *chan,
 }
 
 /*
- * Enqueue n values on tx's lane, whole or not at all.
+ * Enqueue n values on tx's lane, whole or not at all. (send has its own
+ * fast path for the common case; this handles everything.)
  */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
 static spw_status spw_u64_enqueue(spw_u64_sender *tx,
 	const spw_u64_value *values, size_t n)
 {
 	struct spw_u64_chan *chan = tx->chan;
-	struct spw_u64_lane *lane = &chan->lanes[tx->lane];
+	struct spw_u64_lane *lane = tx->lane;
 	uint_least64_t pub;
 	int locked;
 
@@ -501,7 +505,7 @@ spw_status spw_u64_channel_with(const spw_config *cfg,
 	atomic_fetch_add_explicit(&chan->core.handles, 1, memory_order_relaxed);
 
 	s->chan = chan;
-	s->lane = spw_core_next_lane(&chan->core);
+	s->lane = &chan->lanes[spw_core_next_lane(&chan->core)];
 	spw_core_sender_opened(&chan->core);
 
 	*tx = s;
@@ -519,7 +523,7 @@ spw_status spw_u64_sender_clone(spw_u64_sender *tx, spw_u64_sender **out)
 	if (s == NULL)
 		return SPW_NOMEM;
 	s->chan = tx->chan;
-	s->lane = spw_core_next_lane(&tx->chan->core);
+	s->lane = &tx->chan->lanes[spw_core_next_lane(&tx->chan->core)];
 	spw_core_sender_opened(&tx->chan->core);
 	*out = s;
 	return SPW_OK;
@@ -540,8 +544,36 @@ spw_status spw_u64_sender_close(spw_u64_sender *tx)
 
 spw_status spw_u64_send(spw_u64_sender *tx, spw_u64_value value)
 {
+	struct spw_u64_chan *chan;
+	struct spw_u64_lane *lane;
+	struct spw_u64_seg *seg;
+
 	if (SPW_UNLIKELY(tx == NULL))
 		return SPW_INVALID;
+	chan = tx->chan;
+	lane = tx->lane;
+	/*
+	 * The fast path: an unbounded, open channel, a lane this thread
+	 * owns, and room in its tail segment. Anything else, including the
+	 * first send of a thread, goes through enqueue.
+	 */
+	if (SPW_LIKELY(chan->core.capacity == 0 &&
+		       !spw_core_is_closed(&chan->core) &&
+		       spw_lane_enter_owned(&lane->ctl))) {
+		seg = lane->tseg;
+		if (SPW_LIKELY(seg != NULL && lane->tpos < seg->cap)) {
+			uint_least64_t pub = atomic_load_explicit(
+				&lane->ctl.published, memory_order_relaxed);
+
+			seg->items[lane->tpos++] = value;
+			atomic_store_explicit(&lane->ctl.published, pub + 1,
+					      memory_order_release);
+			spw_lane_exit(&lane->ctl, 0);
+			spw_core_notify(&chan->core);
+			return SPW_OK;
+		}
+		spw_lane_exit(&lane->ctl, 0);
+	}
 	return spw_u64_enqueue(tx, &value, 1);
 }
 

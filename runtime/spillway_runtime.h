@@ -214,11 +214,10 @@ void spw_lane_ctl_destroy(spw_lane_ctl *l);
 void spw_lane_lock_slow(spw_lane_ctl *l);
 
 /*
- * Enter the lane as its only producer. Returns 0 when the calling thread
- * owns the lane (fast path), 1 when it took the lane's mutex. Pass the
- * result to spw_lane_exit().
+ * Enter the lane if the calling thread owns it: nonzero on success (leave
+ * with spw_lane_exit(l, 0)), 0 when the caller must use spw_lane_enter().
  */
-static inline int spw_lane_enter(spw_lane_ctl *l)
+static inline int spw_lane_enter_owned(spw_lane_ctl *l)
 {
 	const void *self = &spw_thread_token;
 
@@ -230,9 +229,21 @@ static inline int spw_lane_enter(spw_lane_ctl *l)
 		if (SPW_LIKELY(atomic_load_explicit(&l->owner,
 						    memory_order_relaxed) ==
 			       self))
-			return 0;
+			return 1;
 		atomic_store_explicit(&l->busy, 0, memory_order_release);
 	}
+	return 0;
+}
+
+/*
+ * Enter the lane as its only producer. Returns 0 when the calling thread
+ * owns the lane (fast path), 1 when it took the lane's mutex. Pass the
+ * result to spw_lane_exit().
+ */
+static inline int spw_lane_enter(spw_lane_ctl *l)
+{
+	if (SPW_LIKELY(spw_lane_enter_owned(l)))
+		return 0;
 	spw_lane_lock_slow(l);
 	return 1;
 }
