@@ -4,7 +4,9 @@
 #
 #   ./test.sh            everything: generator tests, the README's cc line
 #                        with gcc and clang, bazel test //... plain (-Werror),
-#                        under AddressSanitizer, ThreadSanitizer and UBSan
+#                        under AddressSanitizer, ThreadSanitizer and UBSan,
+#                        the spin model, 60 s of libFuzzer (SPW_FUZZ_SECONDS),
+#                        valgrind memcheck, the no-membarrier fallback
 #   ./test.sh --quick    skip the sanitizer builds
 #
 # The last line counts every test case run (Check checks, Python tests,
@@ -124,6 +126,45 @@ for config in "${configs[@]}"; do
 		f=1
 	fi
 	record "bazel --config=$config" "$p" "$f"
+done
+
+# run_counted NAME LOG COMMAND...: a step whose last line is "N passed, M failed".
+run_counted() {
+	local name=$1 log=$2 line
+	shift 2
+	echo "== $*"
+	"$@" >"$log" 2>&1
+	local status=$?
+	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	if [ "$status" -eq 0 ] && [ -n "$line" ]; then
+		record "$name" "$(echo "$line" | awk '{print $1}')" "$(echo "$line" | awk '{print $3}')"
+	else
+		tail -40 "$log"
+		record "$name" "$(echo "${line:-0 passed}" | awk '{print $1}')" 1
+	fi
+}
+
+# The park / wake / end-of-stream protocol, model-checked with spin, and
+# its two known-bad orderings caught.
+run_counted "spin model (tests/model)" "$log_dir/model.log" bash tests/model/check.sh
+
+# libFuzzer against the reference model, then the seed corpus replayed.
+run_counted "libFuzzer ${SPW_FUZZ_SECONDS:-60} s (tests/fuzz)" "$log_dir/fuzz.log" \
+	bash tests/fuzz/run.sh "${SPW_FUZZ_SECONDS:-60}"
+
+# valgrind memcheck on a small stress run and the struct test.
+echo "== valgrind memcheck: stress_test (sizes / 100), struct_test"
+plain_bin=$(bazel info --config=ci bazel-bin 2>/dev/null)
+for t in stress_test struct_test; do
+	if SPW_TEST_SCALE_DIV=100 CK_FORK=no valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite \
+		"$plain_bin/tests/$t" >"$log_dir/vg-$t.log" 2>&1; then
+		read -r tp tf < <(count_log "$log_dir/vg-$t.log" 1)
+		record "valgrind memcheck $t" "$tp" "$tf"
+	else
+		tail -40 "$log_dir/vg-$t.log"
+		record "valgrind memcheck $t" 0 1
+	fi
 done
 
 # The fallback without membarrier: full fences, no biased lanes.

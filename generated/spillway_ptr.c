@@ -184,6 +184,7 @@ static spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
 	atomic_store_explicit(&lane->ctl.published, pub + n,
 			      memory_order_release);
 	spw_lane_exit(&lane->ctl, locked);
+	SPW_TEST_YIELD();
 	spw_core_notify(&chan->core);
 	return SPW_OK;
 }
@@ -335,7 +336,9 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 		if (spw_ptr_scan(rx, wait != SPW_PTR_NO_WAIT && spins == 0 &&
 				  parked == SPW_OK))
 			return SPW_OK;
+		SPW_TEST_YIELD();
 		if (spw_core_senders_gone(core)) {
+			SPW_TEST_YIELD();
 			/*
 			 * Every sender closed, and each close released after
 			 * its last send: one scan now sees every value ever

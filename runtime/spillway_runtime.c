@@ -177,6 +177,11 @@ static void barriers_init(void)
 void spw_heavy_barrier(void)
 {
 #if defined(__linux__) && defined(SYS_membarrier)
+	/*
+	 * The system call is a full barrier for the caller too, but say so in
+	 * C11 terms as well: this path is rare, the fence is cheap.
+	 */
+	SPW_FULL_FENCE();
 	if (spw_fast_barriers &&
 	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) == 0)
 		return;
@@ -222,6 +227,7 @@ void spw_lane_lock_slow(spw_lane_ctl *l)
 		 */
 		atomic_store_explicit(&l->owner, SPW_LANE_SHARED,
 				      memory_order_seq_cst);
+		SPW_TEST_YIELD();
 		spw_heavy_barrier();
 		while (atomic_load_explicit(&l->busy, memory_order_acquire))
 			sched_yield();
@@ -312,6 +318,7 @@ void spw_core_wake(spw_core *core)
 	 */
 	if (!atomic_exchange_explicit(&core->parked, 0, memory_order_acq_rel))
 		return;
+	SPW_TEST_YIELD();
 	pthread_mutex_lock(&core->park_lock);
 	pthread_cond_signal(&core->park_cond);
 	pthread_mutex_unlock(&core->park_lock);
@@ -324,6 +331,7 @@ spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 
 	pthread_mutex_lock(&core->park_lock);
 	atomic_store_explicit(&core->parked, 1, memory_order_seq_cst);
+	SPW_TEST_YIELD();
 	/*
 	 * The double check. After the heavy barrier, a sender that published
 	 * before it is seen by ready(); one that publishes after it sees
@@ -331,6 +339,7 @@ spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 	 * read-modify-write followed by the same check of `parked`.
 	 */
 	spw_heavy_barrier();
+	SPW_TEST_YIELD();
 	if (!ready(ctx) && !spw_core_senders_gone(core)) {
 		while (atomic_load_explicit(&core->parked,
 					    memory_order_acquire)) {
@@ -366,6 +375,7 @@ int spw_core_sender_closed(spw_core *core)
 {
 	if (atomic_fetch_sub_explicit(&core->senders, 1,
 				      memory_order_seq_cst) == 1) {
+		SPW_TEST_YIELD();
 		/* Last sender: a parked receiver must wake to see the end. */
 		if (atomic_load_explicit(&core->parked, memory_order_seq_cst))
 			spw_core_wake(core);

@@ -26,6 +26,19 @@ extern "C" {
 #endif
 
 /*
+ * SPW_TEST_YIELD() marks the places where a check and the act that depends
+ * on it are separate steps. The stress suite is also built with
+ * -DSPW_TEST_YIELDS, which turns each into sched_yield() to widen the race
+ * windows; in every other build it is nothing.
+ */
+#ifdef SPW_TEST_YIELDS
+#include <sched.h>
+#define SPW_TEST_YIELD() ((void)sched_yield())
+#else
+#define SPW_TEST_YIELD() ((void)0)
+#endif
+
+/*
  * SPW_RUNTIME_ABI changes whenever generated code must be regenerated to
  * work with this runtime. Generated headers refuse to compile against a
  * runtime with a different number.
@@ -226,6 +239,7 @@ static inline int spw_lane_enter_owned(spw_lane_ctl *l)
 		atomic_store_explicit(&l->busy, 1, memory_order_relaxed);
 		/* Pairs with the heavy barrier of a revoking thread. */
 		atomic_signal_fence(memory_order_seq_cst);
+		SPW_TEST_YIELD();
 		if (SPW_LIKELY(atomic_load_explicit(&l->owner,
 						    memory_order_relaxed) ==
 			       self))
@@ -359,6 +373,7 @@ void spw_core_wake(spw_core *core);
  */
 static inline void spw_core_notify(spw_core *core)
 {
+	SPW_TEST_YIELD();
 	spw_light_barrier();
 	if (SPW_UNLIKELY(atomic_load_explicit(&core->parked,
 					      memory_order_relaxed)))

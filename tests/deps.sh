@@ -5,9 +5,10 @@
 # missing.
 set -e
 
-SPW_PACKAGES="${SPW_PACKAGES:-gcc clang libclang-rt-14-dev bazel-bootstrap \
+SPW_PACKAGES="${SPW_PACKAGES:-gcc g++ clang libclang-rt-14-dev bazel-bootstrap \
 bazel-skylib bazel-platforms check python3 python3-jinja2 pkg-config \
-liburcu-dev libck-dev libconcurrentqueue-dev}"
+liburcu-dev libck-dev libconcurrentqueue-dev gnuplot-nox spin valgrind gdb \
+strace}"
 
 missing=""
 for pkg in $SPW_PACKAGES; do

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- watchdog ---------------------------------------------------------- */
 
@@ -22,26 +23,61 @@ static const char *wd_what;
 static unsigned wd_seconds;
 static void (*wd_dump)(void *);
 static void *wd_ctx;
+static const atomic_size_t *wd_progress;
+
+/* Every thread's stack, through gdb when it is there: where is it stuck? */
+static void dump_threads(void)
+{
+	char cmd[256];
+
+	if (getenv("SPW_WATCHDOG_NO_GDB") != NULL ||
+	    system("command -v gdb >/dev/null 2>&1") != 0)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "gdb -p %ld -batch -nx -ex 'thread apply all bt' "
+		 "</dev/null 1>&2 2>/dev/null",
+		 (long)getpid());
+	if (system(cmd) != 0)
+		fprintf(stderr, "watchdog: gdb could not attach\n");
+}
 
 static void *watchdog_main(void *arg)
 {
 	struct timespec deadline;
-	int rc = 0;
+	size_t last = wd_progress ? atomic_load(wd_progress) : 0;
+	double last_change = now_seconds();
 
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += wd_seconds;
 	pthread_mutex_lock(&wd_lock);
-	while (!wd_stop && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&wd_cond, &wd_lock, &deadline);
+	for (;;) {
+		/* Wake once a second to look at the progress counter. */
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += 1;
+		pthread_cond_timedwait(&wd_cond, &wd_lock, &deadline);
+		if (wd_stop)
+			break;
+		if (wd_progress != NULL) {
+			size_t now = atomic_load(wd_progress);
+
+			if (now != last) {
+				last = now;
+				last_change = now_seconds();
+			}
+		}
+		if (now_seconds() - last_change > wd_seconds)
+			break;
+	}
 	if (!wd_stop) {
 		fprintf(stderr,
-			"\nWATCHDOG: %s did not finish within %u s "
-			"(lost wake-up or deadlock?)\n",
-			wd_what, wd_seconds);
+			"\nWATCHDOG: %s %s %u s (lost wake-up or deadlock?)\n",
+			wd_what,
+			wd_progress ? "made no progress for" :
+				      "did not finish within",
+			wd_seconds);
 		if (wd_dump != NULL)
 			wd_dump(wd_ctx);
 		fflush(stderr);
+		dump_threads();
 		abort();
 	}
 	pthread_mutex_unlock(&wd_lock);
@@ -50,6 +86,13 @@ static void *watchdog_main(void *arg)
 
 void watchdog_start(const char *what, unsigned seconds,
 		    void (*dump)(void *ctx), void *ctx)
+{
+	watchdog_start_progress(what, seconds, NULL, dump, ctx);
+}
+
+void watchdog_start_progress(const char *what, unsigned seconds,
+			     const atomic_size_t *progress,
+			     void (*dump)(void *ctx), void *ctx)
 {
 	pthread_condattr_t attr;
 
@@ -61,6 +104,7 @@ void watchdog_start(const char *what, unsigned seconds,
 	wd_seconds = seconds;
 	wd_dump = dump;
 	wd_ctx = ctx;
+	wd_progress = progress;
 	wd_stop = 0;
 	if (pthread_create(&wd_thread, NULL, watchdog_main, NULL) != 0) {
 		fprintf(stderr, "watchdog: cannot start\n");

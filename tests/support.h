@@ -6,6 +6,7 @@
 #ifndef SPW_TESTS_SUPPORT_H
 #define SPW_TESTS_SUPPORT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,15 @@
 void watchdog_start(const char *what, unsigned seconds,
 		    void (*dump)(void *ctx), void *ctx);
 void watchdog_stop(void);
+
+/*
+ * As watchdog_start(), but it fires only when *progress (a counter the
+ * test advances as it receives) has not changed for `seconds`: a slow
+ * machine is not a failure, a stuck receive is.
+ */
+void watchdog_start_progress(const char *what, unsigned seconds,
+			     const atomic_size_t *progress,
+			     void (*dump)(void *ctx), void *ctx);
 
 /* Seconds of CLOCK_MONOTONIC. */
 double now_seconds(void);

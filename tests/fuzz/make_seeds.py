@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Write the hand-made seed inputs of tests/fuzz/corpus/ (see README.md).
+
+Input layout: 4 header bytes (lanes, capacity, initial_buffer, flags),
+then (op, arg) pairs; op & 15 is the operation, op >> 4 picks a sender.
+Run from anywhere: python3 tests/fuzz/make_seeds.py
+"""
+import os
+
+SEND, MANY, TRY, RECV, TMO0, BATCH, TBATCH, RMANY = 0, 1, 2, 3, 4, 5, 6, 7
+CLONE, SCLOSE, RCLOSE, INVALID, NOMEM, TMO, SEND2, BIG = range(8, 16)
+
+
+def op(code, sender=0, arg=0):
+    return bytes([(sender << 4) | code, arg])
+
+
+def header(lanes, capacity, buf, flags):
+    """lanes 1..8; capacity 0 (unbounded) or 1..64; buf 0 (default) or 1..16."""
+    b1 = 0 if capacity == 0 else 128 + (capacity - 1)
+    b2 = 255 if buf == 0 else buf - 1
+    return bytes([lanes - 1, b1, b2, flags])
+
+
+seeds = {}
+
+# The README example: received 1 3 2 4 6 5, then end of stream.
+seeds["readme_order"] = header(8, 0, 4, 1) + b"".join([
+    op(SEND, 0), op(CLONE, 0), op(SEND, 1), op(SEND, 0), op(SEND, 1),
+    op(RECV), op(SEND, 0), op(RECV), op(RECV), op(RECV),
+    op(CLONE, 0), op(SEND, 2), op(RECV), op(RECV), op(TRY),
+    op(SCLOSE, 0), op(SCLOSE, 0), op(SCLOSE, 0), op(RECV), op(TRY),
+])
+
+# Capacity 4: the fifth send and an oversized batch are SPW_FULL.
+seeds["capacity_full"] = header(2, 4, 2, 0) + b"".join([
+    op(SEND, 0), op(CLONE, 0), op(SEND, 1), op(MANY, 0, 2), op(SEND, 1),
+    op(MANY, 1, 3), op(MANY, 0, 5), op(MANY, 0, 0), op(TRY), op(SEND, 1),
+    op(BATCH), op(MANY, 1, 2), op(RMANY, 0, 3), op(TBATCH), op(TMO0),
+    op(SEND, 0), op(RECV), op(TRY),
+])
+
+# The receiver closes with values queued, part of a window unread; later
+# sends are SPW_CLOSED, clones still work, the last close destroys the rest.
+seeds["receiver_close_queued"] = header(3, 0, 3, 0) + b"".join([
+    op(MANY, 0, 7), op(CLONE, 0), op(SEND, 1), op(MANY, 1, 5), op(TRY),
+    op(TRY), op(RCLOSE, 0, 0), op(SEND, 0), op(MANY, 1, 4), op(MANY, 0, 0),
+    op(CLONE, 1), op(SEND, 2), op(SCLOSE, 0), op(SCLOSE, 0),
+])
+
+# Eight lanes, ten senders, round-robin service across all of them.
+seeds["many_lanes"] = header(8, 0, 2, 2) + b"".join(
+    [op(CLONE, 0)] * 9
+    + [op(SEND, s) for s in range(10)]
+    + [op(MANY, s, 3) for s in range(0, 10, 3)]
+    + [op(RMANY, 0, 5), op(SEND, 9), op(RMANY, 0, 23), op(BATCH),
+       op(TBATCH), op(RECV), op(RMANY, 0, 23), op(TRY)]
+)
+
+# Batches larger than a segment (initial_buffer 2), views across segments.
+seeds["big_batches"] = header(2, 0, 2, 1) + b"".join([
+    op(MANY, 0, 47), op(SEND, 0), op(BIG, 0, 3), op(CLONE, 0),
+    op(MANY, 1, 9), op(TRY), op(BATCH), op(BATCH), op(SEND, 1),
+    op(TBATCH), op(BATCH), op(RMANY, 0, 20), op(BIG, 1, 14), op(BATCH),
+    op(RECV), op(TBATCH), op(RMANY, 0, 23), op(TBATCH),
+])
+
+# Bounded, with allocation failures and invalid calls mixed in.
+seeds["nomem_invalid"] = header(4, 40, 1, 3 | 16) + b"".join(
+    [op(INVALID, 0, i) for i in range(20)]
+    + [op(NOMEM), op(MANY, 0, 5), op(NOMEM), op(CLONE, 0), op(NOMEM),
+       op(SEND, 0), op(SEND, 0), op(NOMEM), op(TRY), op(MANY, 0, 30),
+       op(INVALID, 0, 15), op(BATCH), op(TMO, 0, 3), op(TMO, 0, 0),
+       op(RCLOSE, 0, 4)]
+)
+
+# The default channel (spw_u64_channel: 8 lanes, unbounded, no hook).
+seeds["default_channel"] = header(1, 0, 1, 8) + b"".join([
+    op(SEND, 0), op(CLONE, 0), op(MANY, 1, 30), op(RECV), op(BATCH),
+    op(SEND, 0), op(RCLOSE, 0, 0), op(SEND, 1),
+])
+
+here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+os.makedirs(here, exist_ok=True)
+for name, data in seeds.items():
+    assert len(data) < 200, name
+    with open(os.path.join(here, name), "wb") as f:
+        f.write(data)
+    print(f"{name}: {len(data)} bytes")
