@@ -93,11 +93,11 @@ static void *grid_producer_main(void *arg)
 	uint64_t i;
 
 	for (i = 0; i < gp->count; i++) {
-		ck_assert_int_eq(spw_u64_send(gp->tx, gp->id << 32 | i), SPW_OK);
+		T_ASSERT_ST(spw_u64_send(gp->tx, gp->id << 32 | i), SPW_OK);
 		atomic_fetch_add_explicit(&gp->prog->sent, 1,
 					  memory_order_relaxed);
 	}
-	ck_assert_int_eq(spw_u64_sender_close(gp->tx), SPW_OK);
+	T_ASSERT_ST(spw_u64_sender_close(gp->tx), SPW_OK);
 	return NULL;
 }
 
@@ -246,8 +246,8 @@ static void *churn_main(void *arg)
 	uint64_t i;
 
 	for (i = 0; i < 25; i++)
-		ck_assert_int_eq(spw_u64_send(cp->tx, cp->base + i), SPW_OK);
-	ck_assert_int_eq(spw_u64_sender_close(cp->tx), SPW_OK);
+		T_ASSERT_ST(spw_u64_send(cp->tx, cp->base + i), SPW_OK);
+	T_ASSERT_ST(spw_u64_sender_close(cp->tx), SPW_OK);
 	return NULL;
 }
 
@@ -335,9 +335,9 @@ static void *pong_main(void *arg)
 	uint64_t v;
 
 	for (i = 0; i < p->rounds; i++) {
-		ck_assert_int_eq(spw_u64_recv(p->rx, &v), SPW_OK);
-		ck_assert_uint_eq(v, i);
-		ck_assert_int_eq(spw_u64_send(p->tx, v + 1), SPW_OK);
+		T_ASSERT_ST(spw_u64_recv(p->rx, &v), SPW_OK);
+		T_ASSERT(v == i);
+		T_ASSERT_ST(spw_u64_send(p->tx, v + 1), SPW_OK);
 	}
 	return NULL;
 }
@@ -391,8 +391,7 @@ static void *bursty_main(void *arg)
 	struct bursty *b = arg;
 
 	while (now_seconds() < b->until) {
-		ck_assert_int_eq(spw_u64_send(b->tx, b->id << 32 | b->sent),
-				 SPW_OK);
+		T_ASSERT_ST(spw_u64_send(b->tx, b->id << 32 | b->sent), SPW_OK);
 		b->sent++;
 		atomic_fetch_add(&b->prog->sent, 1);
 		sleep_us((long)(rnd(&b->seed) % 51));
@@ -484,7 +483,7 @@ static void *cap_main(void *arg)
 	uint64_t *vals = calloc(cp->batch, sizeof(*vals));
 	size_t b, k;
 
-	ck_assert_ptr_nonnull(vals);
+	T_ASSERT(vals != NULL);
 	for (b = 0; b < cp->batches; b++) {
 		spw_status st;
 
@@ -494,7 +493,7 @@ static void *cap_main(void *arg)
 		while ((st = spw_u64_send_many(cp->tx, vals, cp->batch)) ==
 		       SPW_FULL)
 			sched_yield();
-		ck_assert_int_eq(st, SPW_OK);
+		T_ASSERT_ST(st, SPW_OK);
 		cp->accepted += cp->batch;
 		atomic_fetch_add(&cp->prog->sent, cp->batch);
 	}
@@ -631,12 +630,12 @@ static void *closing_main(void *arg)
 
 		if (st == SPW_CLOSED)
 			break;
-		ck_assert_int_eq(st, SPW_OK);
+		T_ASSERT_ST(st, SPW_OK);
 		cp->accepted++;
 		cp->accepted_sum += v;
 	}
 	/* After the first SPW_CLOSED, every send is refused. */
-	ck_assert_int_eq(spw_u64_send(cp->tx, 1), SPW_CLOSED);
+	T_ASSERT_ST(spw_u64_send(cp->tx, 1), SPW_CLOSED);
 	spw_u64_sender_close(cp->tx);
 	return NULL;
 }
@@ -724,11 +723,11 @@ static void *churner_main(void *arg)
 	for (i = 0; i < c->cycles; i++) {
 		spw_u64_sender *s;
 
-		ck_assert_int_eq(spw_u64_sender_clone(c->base, &s), SPW_OK);
-		ck_assert_int_eq(spw_u64_send(s, c->id << 32 | i), SPW_OK);
-		ck_assert_int_eq(spw_u64_sender_close(s), SPW_OK);
+		T_ASSERT_ST(spw_u64_sender_clone(c->base, &s), SPW_OK);
+		T_ASSERT_ST(spw_u64_send(s, c->id << 32 | i), SPW_OK);
+		T_ASSERT_ST(spw_u64_sender_close(s), SPW_OK);
 	}
-	ck_assert_int_eq(spw_u64_sender_close(c->base), SPW_OK);
+	T_ASSERT_ST(spw_u64_sender_close(c->base), SPW_OK);
 	return NULL;
 }
 

@@ -126,6 +126,23 @@ void watchdog_stop(void)
 	wd_running = 0;
 }
 
+void thread_assert_fail(const char *what, const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: assertion failed in a thread: %s\n", file,
+		line, what);
+	fflush(stderr);
+	abort();
+}
+
+void thread_status_fail(const char *what, spw_status got, spw_status want,
+			const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: %s returned %s, expected %s\n", file, line,
+		what, spw_status_str(got), spw_status_str(want));
+	fflush(stderr);
+	abort();
+}
+
 double now_seconds(void)
 {
 	struct timespec ts;

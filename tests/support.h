@@ -30,6 +30,25 @@ void watchdog_start_progress(const char *what, unsigned seconds,
 			     const atomic_size_t *progress,
 			     void (*dump)(void *ctx), void *ctx);
 
+/*
+ * Assertions for threads other than the test's own. Check's ck_assert
+ * long-jumps back into the test, which is undefined from another thread
+ * when Check does not fork (CK_FORK=no, as under the sanitizers): these
+ * print the failure and abort the program instead.
+ */
+#define T_ASSERT(cond) \
+	((cond) ? (void)0 : thread_assert_fail(#cond, __FILE__, __LINE__))
+#define T_ASSERT_ST(expr, want) \
+	do { \
+		spw_status t_st_ = (expr); \
+		if (t_st_ != (want)) \
+			thread_status_fail(#expr, t_st_, (want), __FILE__, \
+					   __LINE__); \
+	} while (0)
+void thread_assert_fail(const char *what, const char *file, int line);
+void thread_status_fail(const char *what, spw_status got, spw_status want,
+			const char *file, int line);
+
 /* Seconds of CLOCK_MONOTONIC. */
 double now_seconds(void);
 

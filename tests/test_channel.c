@@ -744,7 +744,7 @@ static void *delayed_sender(void *arg)
 
 	sleep_ms(d->delay_ms);
 	if (!d->close_only)
-		ck_assert_int_eq(spw_u64_send(d->tx, 4242), SPW_OK);
+		T_ASSERT_ST(spw_u64_send(d->tx, 4242), SPW_OK);
 	spw_u64_sender_close(d->tx);
 	return NULL;
 }
@@ -852,7 +852,7 @@ static void *producer_main(void *arg)
 			      spw_u64_send_many(s, buf, n);
 		if (rc == SPW_FULL)
 			continue; /* bounded channel: retry */
-		ck_assert_int_eq(rc, SPW_OK);
+		T_ASSERT_ST(rc, SPW_OK);
 		i += n;
 	}
 	if (pa->close)
