@@ -3,16 +3,16 @@
 # quick sizes): 6 producer counts x 4 lane counts x 4 receive calls,
 # 20,000 end-of-stream rounds twice, 100,000 ping-pong round trips, 10 s
 # of bursty senders, the capacity grid, 10,000 receiver closes mid-stream,
-# 8 x 100,000 handle churn cycles. Runs the plain build, the build with
-# injected yields, and (unless --plain) the ThreadSanitizer and
-# AddressSanitizer builds at the same full sizes. Prints a line per run
-# with its duration, then "N passed, M failed".
+# 8 x 100,000 handle churn cycles. Runs the plain build and the build with
+# injected yields; with --sanitizers also the ThreadSanitizer and
+# AddressSanitizer builds at the same full sizes (much slower). Prints a
+# line per run with its duration, then "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 sh tests/deps.sh || exit 1
 
 configs=(ci)
-[ "${1:-}" = "--plain" ] || configs+=(tsan asan)
+[ "${1:-}" = "--sanitizers" ] && configs+=(tsan asan)
 passed=0
 failed=0
 for config in "${configs[@]}"; do
@@ -21,7 +21,7 @@ for config in "${configs[@]}"; do
 	bin=$(bazel info --config="$config" bazel-bin 2>/dev/null)
 	for t in stress_test stress_yields_test; do
 		start=$(date +%s)
-		if SPW_STRESS_FULL=1 CK_FORK=no TSAN_OPTIONS=halt_on_error=1 \
+		if SPW_STRESS_FULL=1 TSAN_OPTIONS=halt_on_error=1 \
 			"$bin/tests/$t" >"/tmp/spw-stress-$config-$t.log" 2>&1; then
 			result="pass"
 			passed=$((passed + 1))
