@@ -58,6 +58,29 @@ static uint64_t rnd(uint64_t *s)
 	return *s = x;
 }
 
+/* Sender i of a test: the channel's first sender for i == 0, then clones. */
+static spw_u64_sender *nth_sender(spw_u64_sender *tx, size_t i)
+{
+	spw_u64_sender *s;
+
+	if (i == 0)
+		return tx;
+	ck_assert_int_eq(spw_u64_sender_clone(tx, &s), SPW_OK);
+	return s;
+}
+
+/* Start n threads running fn, thread i on the i-th of args (size apart). */
+static void start_threads(pthread_t *th, size_t n, void *(*fn)(void *),
+			  void *args, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, fn,
+						(char *)args + i * size),
+				 0);
+}
+
 /* What the watchdog prints about a running stress test. */
 struct progress {
 	const char *what;
@@ -145,18 +168,11 @@ static void grid_one(size_t producers, size_t lanes, enum mode mode,
 		gp[i].id = i;
 		gp[i].count = per;
 		gp[i].prog = &prog;
-		if (i == 0)
-			gp[i].tx = tx;
-		else
-			ck_assert_int_eq(spw_u64_sender_clone(tx, &gp[i].tx),
-					 SPW_OK);
+		gp[i].tx = nth_sender(tx, i);
 	}
 	watchdog_start_progress("grid", 30, &prog.received,
 				progress_dump, &prog);
-	for (i = 0; i < producers; i++)
-		ck_assert_int_eq(pthread_create(&th[i], NULL,
-						grid_producer_main, &gp[i]),
-				 0);
+	start_threads(th, producers, grid_producer_main, gp, sizeof(gp[0]));
 	for (;;) {
 		const uint64_t *items;
 		uint64_t v;
@@ -273,17 +289,9 @@ static void eos_churn(int spinning)
 		ck_assert_int_eq(spw_u64_channel(&tx, &rx), SPW_OK);
 		for (i = 0; i < 4; i++) {
 			cp[i].base = i * 1000;
-			if (i == 0)
-				cp[i].tx = tx;
-			else
-				ck_assert_int_eq(
-					spw_u64_sender_clone(tx, &cp[i].tx),
-					SPW_OK);
+			cp[i].tx = nth_sender(tx, i);
 		}
-		for (i = 0; i < 4; i++)
-			ck_assert_int_eq(pthread_create(&th[i], NULL,
-							churn_main, &cp[i]),
-					 0);
+		start_threads(th, 4, churn_main, cp, sizeof(cp[0]));
 		for (;;) {
 			st = spinning ? spw_u64_try_recv(rx, &v) :
 					spw_u64_recv(rx, &v);
@@ -424,18 +432,11 @@ START_TEST(test_bursty_park_wake)
 		b[i].until = now_seconds() + seconds;
 		b[i].prog = &prog;
 		b[i].sent = 0;
-		if (i == 0)
-			b[i].tx = tx;
-		else
-			ck_assert_int_eq(spw_u64_sender_clone(tx, &b[i].tx),
-					 SPW_OK);
+		b[i].tx = nth_sender(tx, i);
 	}
 	watchdog_start_progress("bursty", 30, &prog.received,
 				progress_dump, &prog);
-	for (i = 0; i < P; i++)
-		ck_assert_int_eq(pthread_create(&th[i], NULL, bursty_main,
-						&b[i]),
-				 0);
+	start_threads(th, P, bursty_main, b, sizeof(b[0]));
 	for (;;) {
 		uint64_t v;
 		spw_status st = spw_u64_recv_timeout(rx, &v, 5000000000ull);
@@ -536,18 +537,11 @@ static void capacity_one(size_t cap, size_t batch)
 		cp[i].batches = batches;
 		cp[i].accepted = 0;
 		cp[i].prog = &prog;
-		if (i == 0)
-			cp[i].tx = tx;
-		else
-			ck_assert_int_eq(spw_u64_sender_clone(tx, &cp[i].tx),
-					 SPW_OK);
+		cp[i].tx = nth_sender(tx, i);
 	}
 	watchdog_start_progress("capacity", 30, &prog.received,
 				progress_dump, &prog);
-	for (i = 0; i < P; i++)
-		ck_assert_int_eq(pthread_create(&th[i], NULL, cap_main,
-						&cp[i]),
-				 0);
+	start_threads(th, P, cap_main, cp, sizeof(cp[0]));
 	/*
 	 * Receive one value at a time and check that each batch arrives
 	 * contiguous and whole: inside a batch, nothing else comes between.
@@ -673,17 +667,9 @@ START_TEST(test_receiver_close_mid_stream)
 		for (i = 0; i < P; i++) {
 			cp[i].id = i;
 			cp[i].accepted = cp[i].accepted_sum = 0;
-			if (i == 0)
-				cp[i].tx = tx;
-			else
-				ck_assert_int_eq(
-					spw_u64_sender_clone(tx, &cp[i].tx),
-					SPW_OK);
+			cp[i].tx = nth_sender(tx, i);
 		}
-		for (i = 0; i < P; i++)
-			ck_assert_int_eq(pthread_create(&th[i], NULL,
-							closing_main, &cp[i]),
-					 0);
+		start_threads(th, P, closing_main, cp, sizeof(cp[0]));
 		while (received < k &&
 		       spw_u64_recv(rx, &v) == SPW_OK) {
 			received++;
@@ -762,10 +748,7 @@ START_TEST(test_handle_churn)
 	ck_assert_int_eq(spw_u64_sender_close(tx), SPW_OK);
 	watchdog_start_progress("handle churn", 30, &prog.received,
 				progress_dump, &prog);
-	for (i = 0; i < T; i++)
-		ck_assert_int_eq(pthread_create(&th[i], NULL, churner_main,
-						&c[i]),
-				 0);
+	start_threads(th, T, churner_main, c, sizeof(c[0]));
 	while ((st = spw_u64_recv(rx, &v)) == SPW_OK) {
 		/* Each value once (each clone sends one: no order to check). */
 		ck_assert_uint_lt(v >> 32, T);
