@@ -146,12 +146,13 @@ SPW_MUST_CHECK spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx,
 	uint64_t timeout_ns);
 
 /*
- * Receive every value already in the receiver's buffer without copying,
- * waiting for at least one (the Rust original's next_batch). On SPW_OK
- * *items points at *n >= 1 values, which are received: they are the
- * caller's to read (or move out) until the next receive call or
- * spw_ptr_receiver_close on rx, which reuse the memory. A sender's batch
- * (send_many) is never split across two views.
+ * Receive, without copying, the values that are ready in the lane being
+ * served (up to the end of one of its buffer segments), waiting for at
+ * least one (the Rust original's next_batch). On SPW_OK *items points at
+ * *n >= 1 values, which are received: they are the caller's to read (or
+ * move out) until the next receive call or spw_ptr_receiver_close on rx,
+ * which reuse the memory. A sender's batch (send_many) is never split
+ * across two views.
  * Receiver thread only. May block.
  * Returns SPW_OK, SPW_CLOSED (end of stream; *items = NULL, *n = 0) or
  * SPW_INVALID (a NULL argument).
