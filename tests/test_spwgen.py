@@ -382,6 +382,11 @@ class BadInputTest(SpwgenTestCase):
         "foo bar", "struct order *struct", "const", "const *",
         "volatile int", "int (*)(void)", "struct _x", "int, char",
         "struct int", "enum", "union *",
+        # specifier combinations C does not allow
+        "int int", "long char", "short long", "unsigned float",
+        "long long long", "signed unsigned int", "double int",
+        "short double", "long long double", "unsigned void *",
+        "uint64_t int", "struct order int",
     ]
 
     BAD_INCLUDES = [
@@ -493,6 +498,10 @@ class GoodInputTest(SpwgenTestCase):
         ("flag", "_Bool", [], "_Bool"),
         ("cvp", "const volatile int *", [], "const volatile int *"),
         ("Mixed_Case9", "size_t", ["<stddef.h>"], "size_t"),
+        ("ld", "long double", [], "long double"),
+        ("ulli", "unsigned long long int", [], "unsigned long long int"),
+        ("sc", "signed char", [], "signed char"),
+        ("usi", "unsigned short int", [], "unsigned short int"),
     ]
 
     # Spellings that spwgen normalises (tokens joined by single spaces).
