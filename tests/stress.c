@@ -65,7 +65,7 @@ static spw_u64_sender *nth_sender(spw_u64_sender *tx, size_t i)
 
 	if (i == 0)
 		return tx;
-	ck_assert_int_eq(spw_u64_sender_clone(tx, &s), SPW_OK);
+	CHECK_ST(spw_u64_sender_clone(tx, &s), SPW_OK);
 	return s;
 }
 
@@ -76,9 +76,8 @@ static void start_threads(pthread_t *th, size_t n, void *(*fn)(void *),
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		ck_assert_int_eq(pthread_create(&th[i], NULL, fn,
-						(char *)args + i * size),
-				 0);
+		CHECK(pthread_create(&th[i], NULL, fn,
+				     (char *)args + i * size) == 0);
 }
 
 /* What the watchdog prints about a running stress test. */
@@ -160,10 +159,10 @@ static void grid_one(size_t producers, size_t lanes, enum mode mode,
 	spw_status st;
 	size_t i, k;
 
-	ck_assert(gp && th && c.next);
+	CHECK(gp && th && c.next);
 	cfg.lanes = lanes;
 	cfg.initial_buffer = 16; /* small segments: many boundaries */
-	ck_assert_int_eq(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
 	for (i = 0; i < producers; i++) {
 		gp[i].id = i;
 		gp[i].count = per;
@@ -207,8 +206,8 @@ static void grid_one(size_t producers, size_t lanes, enum mode mode,
 		}
 		if (st == SPW_CLOSED)
 			break;
-		ck_assert_int_eq(st, SPW_OK);
-		ck_assert_uint_gt(n, 0);
+		CHECK_ST(st, SPW_OK);
+		CHECK((n) > (0));
 		for (k = 0; k < n; k++)
 			check_take(&c, items[k]);
 		atomic_fetch_add_explicit(&prog.received, n,
@@ -218,13 +217,13 @@ static void grid_one(size_t producers, size_t lanes, enum mode mode,
 		pthread_join(th[i], NULL);
 	watchdog_stop();
 	for (i = 0; i < producers; i++) {
-		ck_assert_uint_eq(c.next[i], per);
+		CHECK((c.next[i]) == (per));
 		for (k = 0; k < per; k++)
 			expect += (uint64_t)i << 32 | k;
 	}
-	ck_assert_uint_eq(c.count, producers * per);
-	ck_assert_uint_eq(c.sum, expect);
-	ck_assert_int_eq(spw_u64_receiver_close(rx), SPW_OK);
+	CHECK((c.count) == (producers * per));
+	CHECK((c.sum) == (expect));
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
 	free(gp);
 	free(th);
 	free(c.next);
@@ -286,7 +285,7 @@ static void eos_churn(int spinning)
 		size_t got = 0;
 		spw_status st;
 
-		ck_assert_int_eq(spw_u64_channel(&tx, &rx), SPW_OK);
+		CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
 		for (i = 0; i < 4; i++) {
 			cp[i].base = i * 1000;
 			cp[i].tx = nth_sender(tx, i);
@@ -299,7 +298,7 @@ static void eos_churn(int spinning)
 				continue;
 			if (st == SPW_CLOSED)
 				break;
-			ck_assert_int_eq(st, SPW_OK);
+			CHECK_ST(st, SPW_OK);
 			got++;
 			sum += v;
 		}
@@ -307,10 +306,10 @@ static void eos_churn(int spinning)
 			ck_abort_msg("round %zu: end of stream after %zu "
 				     "values, not 100",
 				     r, got);
-		ck_assert_uint_eq(sum, 4 * (25 * 24 / 2) + 25 * 6000);
+		CHECK((sum) == (4 * (25 * 24 / 2) + 25 * 6000));
 		for (i = 0; i < 4; i++)
 			pthread_join(th[i], NULL);
-		ck_assert_int_eq(spw_u64_receiver_close(rx), SPW_OK);
+		CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
 		atomic_store(&prog.received, r + 1);
 	}
 	watchdog_stop();
@@ -361,26 +360,26 @@ START_TEST(test_ping_pong)
 	size_t rounds = size_pick(20000, 100000), i;
 	uint64_t v;
 
-	ck_assert_int_eq(spw_u64_channel(&a_tx, &a_rx), SPW_OK);
-	ck_assert_int_eq(spw_u64_channel(&b_tx, &b_rx), SPW_OK);
+	CHECK_ST(spw_u64_channel(&a_tx, &a_rx), SPW_OK);
+	CHECK_ST(spw_u64_channel(&b_tx, &b_rx), SPW_OK);
 	p.tx = b_tx;
 	p.rx = a_rx;
 	p.rounds = rounds;
 	watchdog_start_progress("ping-pong", 30, &prog.received,
 				progress_dump, &prog);
-	ck_assert_int_eq(pthread_create(&th, NULL, pong_main, &p), 0);
+	CHECK(pthread_create(&th, NULL, pong_main, &p) == 0);
 	for (i = 0; i < rounds; i++) {
-		ck_assert_int_eq(spw_u64_send(a_tx, i), SPW_OK);
-		ck_assert_int_eq(spw_u64_recv(b_rx, &v), SPW_OK);
-		ck_assert_uint_eq(v, i + 1);
+		CHECK_ST(spw_u64_send(a_tx, i), SPW_OK);
+		CHECK_ST(spw_u64_recv(b_rx, &v), SPW_OK);
+		CHECK((v) == (i + 1));
 		atomic_store(&prog.received, i + 1);
 	}
 	pthread_join(th, NULL);
 	watchdog_stop();
 	spw_u64_sender_close(a_tx);
 	spw_u64_sender_close(b_tx);
-	ck_assert_int_eq(spw_u64_recv(a_rx, &v), SPW_CLOSED);
-	ck_assert_int_eq(spw_u64_recv(b_rx, &v), SPW_CLOSED);
+	CHECK_ST(spw_u64_recv(a_rx, &v), SPW_CLOSED);
+	CHECK_ST(spw_u64_recv(b_rx, &v), SPW_CLOSED);
 	spw_u64_receiver_close(a_rx);
 	spw_u64_receiver_close(b_rx);
 }
@@ -425,7 +424,7 @@ START_TEST(test_bursty_park_wake)
 	double seconds = full_mode() ? 10.0 : 1.0;
 	size_t i, received = 0;
 
-	ck_assert_int_eq(spw_u64_channel(&tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
 	for (i = 0; i < P; i++) {
 		b[i].id = i;
 		b[i].seed = 0x9e3779b97f4a7c15ull * (i + 1);
@@ -452,9 +451,9 @@ START_TEST(test_bursty_park_wake)
 						     received);
 			continue;
 		}
-		ck_assert_int_eq(st, SPW_OK);
-		ck_assert_uint_lt(v >> 32, P);
-		ck_assert_uint_eq(v & 0xffffffffu, next[v >> 32]);
+		CHECK_ST(st, SPW_OK);
+		CHECK((v >> 32) < (P));
+		CHECK((v & 0xffffffffu) == (next[v >> 32]));
 		next[v >> 32]++;
 		received++;
 		atomic_store(&prog.received, received);
@@ -463,7 +462,7 @@ START_TEST(test_bursty_park_wake)
 		pthread_join(th[i], NULL);
 	watchdog_stop();
 	for (i = 0; i < P; i++)
-		ck_assert_uint_eq(next[i], b[i].sent);
+		CHECK((next[i]) == (b[i].sent));
 	spw_u64_receiver_close(rx);
 }
 END_TEST
@@ -519,15 +518,15 @@ static void capacity_one(size_t cap, size_t batch)
 
 	cfg.capacity = cap;
 	cfg.lanes = 4;
-	ck_assert_int_eq(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
 	/* A batch of cap + 1 never fits. */
 	big = calloc(cap + 1, sizeof(*big));
-	ck_assert_ptr_nonnull(big);
-	ck_assert_int_eq(spw_u64_send_many(tx, big, cap + 1), SPW_FULL);
+	CHECK((big) != NULL);
+	CHECK_ST(spw_u64_send_many(tx, big, cap + 1), SPW_FULL);
 	free(big);
 	if (batch > cap) {
-		ck_assert_int_eq(spw_u64_sender_close(tx), SPW_OK);
-		ck_assert_int_eq(spw_u64_recv(rx, &v), SPW_CLOSED);
+		CHECK_ST(spw_u64_sender_close(tx), SPW_OK);
+		CHECK_ST(spw_u64_recv(rx, &v), SPW_CLOSED);
 		spw_u64_receiver_close(rx);
 		return;
 	}
@@ -552,16 +551,16 @@ static void capacity_one(size_t cap, size_t batch)
 
 		if (st == SPW_CLOSED)
 			break;
-		ck_assert_int_eq(st, SPW_OK);
+		CHECK_ST(st, SPW_OK);
 		id = v >> 48;
 		b = (v >> 16) & 0xffffffffu;
 		k = v & 0xffff;
-		ck_assert_uint_lt(id, P);
-		ck_assert_uint_eq(k, 0);
-		ck_assert_uint_eq(b, next_batch[id]);
+		CHECK((id) < (P));
+		CHECK((k) == (0));
+		CHECK((b) == (next_batch[id]));
 		for (k = 1; k < batch; k++) {
-			ck_assert_int_eq(spw_u64_recv(rx, &v), SPW_OK);
-			ck_assert_uint_eq(v, id << 48 | b << 16 | k);
+			CHECK_ST(spw_u64_recv(rx, &v), SPW_OK);
+			CHECK((v) == (id << 48 | b << 16 | k));
 		}
 		next_batch[id]++;
 		received += batch;
@@ -570,10 +569,10 @@ static void capacity_one(size_t cap, size_t batch)
 	for (i = 0; i < P; i++) {
 		pthread_join(th[i], NULL);
 		total += cp[i].accepted;
-		ck_assert_uint_eq(next_batch[i], batches);
+		CHECK((next_batch[i]) == (batches));
 	}
 	watchdog_stop();
-	ck_assert_uint_eq(received, total);
+	CHECK((received) == (total));
 	spw_u64_receiver_close(rx);
 }
 
@@ -662,8 +661,7 @@ START_TEST(test_receiver_close_mid_stream)
 		cfg.lanes = 4;
 		cfg.destroy = close_destroy;
 		cfg.destroy_ctx = &cc;
-		ck_assert_int_eq(spw_u64_channel_with(&cfg, &tx, &rx),
-				 SPW_OK);
+		CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
 		for (i = 0; i < P; i++) {
 			cp[i].id = i;
 			cp[i].accepted = cp[i].accepted_sum = 0;
@@ -675,18 +673,17 @@ START_TEST(test_receiver_close_mid_stream)
 			received++;
 			rsum += v;
 		}
-		ck_assert_int_eq(spw_u64_receiver_close(rx), SPW_OK);
+		CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
 		for (i = 0; i < P; i++) {
 			pthread_join(th[i], NULL);
 			accepted += cp[i].accepted;
 			asum += cp[i].accepted_sum;
 		}
 		/* Every handle is closed now: the channel is gone. */
-		ck_assert_uint_eq(received, k);
-		ck_assert_uint_eq(accepted,
-				  received + (uint64_t)atomic_load(
-						     &cc.destroyed));
-		ck_assert_uint_eq(asum, rsum + atomic_load(&cc.sum));
+		CHECK((received) == (k));
+		CHECK((accepted) == (received + (uint64_t)atomic_load(
+						     &cc.destroyed)));
+		CHECK((asum) == (rsum + atomic_load(&cc.sum)));
 		atomic_store(&prog.received, it + 1);
 	}
 	watchdog_stop();
@@ -737,37 +734,36 @@ START_TEST(test_handle_churn)
 	spw_status st;
 
 	seen = calloc(T * cycles, 1);
-	ck_assert_ptr_nonnull(seen);
+	CHECK((seen) != NULL);
 	alloc_install();
-	ck_assert_int_eq(spw_u64_channel(&tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
 	for (i = 0; i < T; i++) {
 		c[i].id = i;
 		c[i].cycles = cycles;
-		ck_assert_int_eq(spw_u64_sender_clone(tx, &c[i].base), SPW_OK);
+		CHECK_ST(spw_u64_sender_clone(tx, &c[i].base), SPW_OK);
 	}
-	ck_assert_int_eq(spw_u64_sender_close(tx), SPW_OK);
+	CHECK_ST(spw_u64_sender_close(tx), SPW_OK);
 	watchdog_start_progress("handle churn", 30, &prog.received,
 				progress_dump, &prog);
 	start_threads(th, T, churner_main, c, sizeof(c[0]));
 	while ((st = spw_u64_recv(rx, &v)) == SPW_OK) {
 		/* Each value once (each clone sends one: no order to check). */
-		ck_assert_uint_lt(v >> 32, T);
-		ck_assert_uint_lt(v & 0xffffffffu, cycles);
-		ck_assert_uint_eq(seen[(v >> 32) * cycles + (v & 0xffffffffu)],
-				  0);
+		CHECK((v >> 32) < (T));
+		CHECK((v & 0xffffffffu) < (cycles));
+		CHECK((seen[(v >> 32) * cycles + (v & 0xffffffffu)]) == (0));
 		seen[(v >> 32) * cycles + (v & 0xffffffffu)] = 1;
 		got++;
 		atomic_store(&prog.received, got);
 	}
-	ck_assert_int_eq(st, SPW_CLOSED);
-	ck_assert_uint_eq(got, T * cycles);
+	CHECK_ST(st, SPW_CLOSED);
+	CHECK((got) == (T * cycles));
 	/* End of stream is reported once and stays. */
-	ck_assert_int_eq(spw_u64_recv(rx, &v), SPW_CLOSED);
+	CHECK_ST(spw_u64_recv(rx, &v), SPW_CLOSED);
 	for (i = 0; i < T; i++)
 		pthread_join(th[i], NULL);
 	watchdog_stop();
-	ck_assert_int_eq(spw_u64_receiver_close(rx), SPW_OK);
-	ck_assert_int_eq(alloc_live(), 0);
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
+	CHECK((alloc_live()) == (0));
 	alloc_uninstall();
 	free(seen);
 }

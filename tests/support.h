@@ -49,6 +49,29 @@ void thread_assert_fail(const char *what, const char *file, int line);
 void thread_status_fail(const char *what, spw_status got, spw_status want,
 			const char *file, int line);
 
+/*
+ * Checks for hot loops in the test's own thread. Check's ck_assert_*
+ * macros record the location of every assertion that *passes* (a message
+ * to the parent process when Check forks), which turns a loop over
+ * millions of values into minutes of message parsing. These cost nothing
+ * unless they fail, and then fail the test like ck_assert.
+ */
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			ck_abort_msg("%s:%d: check failed: %s", __FILE__, \
+				     __LINE__, #cond); \
+	} while (0)
+#define CHECK_ST(expr, want) \
+	do { \
+		spw_status c_st_ = (expr); \
+		if (c_st_ != (want)) \
+			ck_abort_msg("%s:%d: %s returned %s, expected %s", \
+				     __FILE__, __LINE__, #expr, \
+				     spw_status_str(c_st_), \
+				     spw_status_str(want)); \
+	} while (0)
+
 /* Seconds of CLOCK_MONOTONIC. */
 double now_seconds(void);
 

@@ -890,7 +890,7 @@ static void stress_take(struct stress *st, uint64_t v)
 {
 	uint64_t id = v >> 32, seq = v & 0xffffffffu;
 
-	ck_assert_uint_lt(id, st->producers);
+	CHECK((id) < (st->producers));
 	if (seq != st->next_seq[id])
 		ck_abort_msg("producer %llu: got seq %llu, expected %llu",
 			     (unsigned long long)id, (unsigned long long)seq,
@@ -928,32 +928,28 @@ static void run_stress_handles(size_t producers, size_t handles, size_t per,
 	st.next_seq = calloc(producers, sizeof(*st.next_seq));
 	args = calloc(producers, sizeof(*args));
 	threads = calloc(producers, sizeof(*threads));
-	ck_assert(st.senders && st.next_seq && args && threads);
+	CHECK(st.senders && st.next_seq && args && threads);
 	cfg.lanes = lanes;
 	cfg.capacity = capacity;
-	ck_assert_int_eq(spw_u64_channel_with(&cfg, &st.senders[0], &r),
-			 SPW_OK);
+	CHECK_ST(spw_u64_channel_with(&cfg, &st.senders[0], &r), SPW_OK);
 	for (i = 1; i < handles; i++)
-		ck_assert_int_eq(spw_u64_sender_clone(st.senders[0],
-						      &st.senders[i]),
-				 SPW_OK);
+		CHECK_ST(spw_u64_sender_clone(st.senders[0],
+						      &st.senders[i]), SPW_OK);
 	watchdog_start("stress", 240, stress_dump, &st);
 	for (i = 0; i < producers; i++) {
 		args[i].st = &st;
 		args[i].id = i;
 		args[i].sender = handles == 1 ? 0 : i;
 		args[i].close = handles != 1;
-		ck_assert_int_eq(pthread_create(&threads[i], NULL,
-						producer_main, &args[i]),
-				 0);
+		CHECK(pthread_create(&threads[i], NULL, producer_main,
+				     &args[i]) == 0);
 	}
 	if (handles == 1) {
 		ca.threads = threads;
 		ca.n = producers;
 		ca.shared = st.senders[0];
-		ck_assert_int_eq(pthread_create(&closer_thread, NULL,
-						closer_main, &ca),
-				 0);
+		CHECK(pthread_create(&closer_thread, NULL, closer_main,
+				     &ca) == 0);
 	}
 	for (;;) {
 		if (mode == BY_RECV) {
@@ -976,7 +972,7 @@ static void run_stress_handles(size_t producers, size_t handles, size_t per,
 
 			rc = spw_u64_recv_batch(r, &items, &n);
 			if (rc == SPW_OK) {
-				ck_assert_uint_gt(n, 0);
+				CHECK((n) > (0));
 				for (i = 0; i < n; i++)
 					stress_take(&st, items[i]);
 			}
@@ -985,14 +981,14 @@ static void run_stress_handles(size_t producers, size_t handles, size_t per,
 
 			rc = spw_u64_recv_many(r, out, 100, &n);
 			if (rc == SPW_OK) {
-				ck_assert_uint_gt(n, 0);
+				CHECK((n) > (0));
 				for (i = 0; i < n; i++)
 					stress_take(&st, out[i]);
 			}
 		}
 		if (rc == SPW_CLOSED)
 			break;
-		ck_assert_int_eq(rc, SPW_OK);
+		CHECK_ST(rc, SPW_OK);
 	}
 	if (handles == 1)
 		pthread_join(closer_thread, NULL);
@@ -1003,12 +999,12 @@ static void run_stress_handles(size_t producers, size_t handles, size_t per,
 	for (i = 0; i < producers; i++) {
 		uint64_t k;
 
-		ck_assert_uint_eq(st.next_seq[i], per);
+		CHECK((st.next_seq[i]) == (per));
 		for (k = 0; k < per; k++)
 			expect_sum += (uint64_t)i << 32 | k;
 	}
-	ck_assert_uint_eq(st.received, producers * per);
-	ck_assert_uint_eq(st.sum, expect_sum);
+	CHECK((st.received) == (producers * per));
+	CHECK((st.sum) == (expect_sum));
 	spw_u64_receiver_close(r);
 	free(st.senders);
 	free(st.next_seq);
