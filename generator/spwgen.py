@@ -64,6 +64,21 @@ TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)")
 
 TEMPLATES = ("spillway.h.j2", "spillway.c.j2")
 
+# How spw_<name>_send takes its value (--pass).
+PASS_MODES = ("auto", "value", "pointer")
+DEFAULT_PASS = "auto"
+
+# Typedef names of the standard headers (<stdint.h>, <stddef.h>,
+# <stdbool.h>, <uchar.h>, <wchar.h>, <time.h>, <signal.h>, <sys/types.h>)
+# that are arithmetic types, so cheap to pass by value.
+SCALAR_TYPEDEFS = frozenset("""
+    intptr_t uintptr_t intmax_t uintmax_t size_t ssize_t ptrdiff_t
+    off_t pid_t uid_t gid_t mode_t dev_t ino_t nlink_t id_t
+    blksize_t blkcnt_t time_t clock_t useconds_t suseconds_t
+    sig_atomic_t bool wchar_t wint_t char8_t char16_t char32_t
+""".split())
+SCALAR_TYPEDEF = re.compile(r"u?int(?:_least|_fast)?(?:8|16|32|64)_t\Z")
+
 
 class SpwgenError(Exception):
     """A problem with the input or the output; exit status in .status."""
@@ -223,6 +238,29 @@ def check_include(text):
         % text)
 
 
+def passes_by_pointer(ctype, mode=DEFAULT_PASS):
+    """Whether spw_<name>_send takes `const T *` rather than `T`.
+
+    ctype is a type accepted by check_type. In auto mode, arithmetic
+    types, enums, pointers and the standard scalar typedefs go by value;
+    structs, unions and other typedef names (maybe large structs) go by
+    pointer.
+    """
+    if mode != "auto":
+        return mode == "pointer"
+    tokens = ctype.replace("*", " * ").split()
+    if "*" in tokens or "enum" in tokens:
+        return False
+    if "struct" in tokens or "union" in tokens:
+        return True
+    names = [t for t in tokens
+             if t not in TYPE_KEYWORDS and t not in QUALIFIERS]
+    if not names:
+        return False  # basic type keywords only
+    return not (names[0] in SCALAR_TYPEDEFS
+                or SCALAR_TYPEDEF.match(names[0]))
+
+
 def default_template_dir():
     here = os.path.dirname(os.path.abspath(__file__))
     for cand in (os.path.join(here, os.pardir, "templates"),
@@ -255,15 +293,17 @@ def make_environment(template_dir):
     )
 
 
-def command_line(ctype, name, includes):
+def command_line(ctype, name, includes, pass_mode=DEFAULT_PASS):
     parts = ["spwgen", "--type", shlex.quote(ctype), "--name", name]
     for inc in includes:
         parts += ["--include", shlex.quote(inc)]
+    if pass_mode != DEFAULT_PASS:
+        parts += ["--pass", pass_mode]
     parts += ["--out-dir", "DIR"]
     return " ".join(parts)
 
 
-def render(env, ctype, name, includes):
+def render(env, ctype, name, includes, pass_mode=DEFAULT_PASS):
     """Return {file name: text} for one channel type."""
     ctx = {
         "type": ctype,
@@ -274,7 +314,8 @@ def render(env, ctype, name, includes):
         "includes": includes,
         "abi": RUNTIME_ABI,
         "spwgen_version": VERSION,
-        "command": command_line(ctype, name, includes),
+        "by_pointer": passes_by_pointer(ctype, pass_mode),
+        "command": command_line(ctype, name, includes, pass_mode),
     }
     import jinja2
     out = {}
@@ -341,6 +382,14 @@ def build_parser():
                    metavar="HEADER",
                    help='header that declares the type: "order.h" or '
                         '<stdint.h> (repeatable)')
+    p.add_argument("--pass", dest="pass_mode", choices=PASS_MODES,
+                   default=DEFAULT_PASS,
+                   help="how spw_NAME_send takes its value: 'value' (T), "
+                        "'pointer' (const T *) or 'auto' (default: by "
+                        "value for arithmetic types, enums, pointers and "
+                        "standard scalar typedefs such as uint64_t or "
+                        "size_t; by pointer for structs, unions and other "
+                        "typedef names)")
     p.add_argument("--out-dir", required=True, metavar="DIR",
                    help="existing folder to write the two files to")
     p.add_argument("--template-dir", metavar="DIR",
@@ -359,7 +408,7 @@ def main(argv=None):
         ctype = check_type(args.type)
         includes = [check_include(i) for i in args.include]
         env = make_environment(args.template_dir or default_template_dir())
-        files = render(env, ctype, name, includes)
+        files = render(env, ctype, name, includes, args.pass_mode)
         write_outputs(args.out_dir, files)
     except SpwgenError as e:
         sys.stderr.write("spwgen: error: %s\n" % e)

@@ -795,5 +795,98 @@ class RegressionTest(SpwgenTestCase):
         self.syntax_check(main_c, self.tmp)
 
 
+def import_spwgen():
+    """spwgen.py as a module, for tests of its pure functions."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("spwgen", SPWGEN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Templates that show the context spwgen passes (for tests of the context,
+# independent of the real templates).
+PROBE_H = "by_pointer={{ by_pointer }}\ntype={{ type }}\n"
+PROBE_C = "{{ command }}\n"
+
+
+class PassModeTest(SpwgenTestCase):
+    """--pass {auto,value,pointer} and the by_pointer template variable."""
+
+    BY_VALUE = [
+        "int", "unsigned long long", "double", "long double", "_Bool",
+        "char", "signed char", "enum color", "void *", "struct order *",
+        "const char *", "union u **", "my_struct_t *", "uint64_t",
+        "int8_t", "uint_least16_t", "int_fast32_t", "intptr_t", "uintptr_t",
+        "intmax_t", "size_t", "ssize_t", "ptrdiff_t", "off_t", "pid_t",
+        "wchar_t", "char16_t", "char32_t", "time_t",
+    ]
+    BY_POINTER = [
+        "struct order", "union value", "order_t", "my_struct", "FILE",
+        "uint128_t", "int24_t", "size_type", "struct int64_t",
+    ]
+
+    def test_auto_rule(self):
+        spwgen = import_spwgen()
+        for ctype in self.BY_VALUE + self.BY_POINTER:
+            with self.subTest(type=ctype):
+                normal = spwgen.check_type(ctype)
+                self.assertEqual(spwgen.passes_by_pointer(normal, "auto"),
+                                 ctype in self.BY_POINTER)
+                self.assertEqual(spwgen.passes_by_pointer(normal), ctype
+                                 in self.BY_POINTER, "auto is the default")
+                self.assertFalse(spwgen.passes_by_pointer(normal, "value"))
+                self.assertTrue(spwgen.passes_by_pointer(normal, "pointer"))
+
+    def probe(self, ctype, *extra):
+        """Render the probe templates; return (header text, source text)."""
+        templates = os.path.join(self.tmp, "probe-templates")
+        if not os.path.isdir(templates):
+            os.mkdir(templates)
+            self.write_file(os.path.join(templates, "spillway.h.j2"),
+                            PROBE_H)
+            self.write_file(os.path.join(templates, "spillway.c.j2"),
+                            PROBE_C)
+        out = self.make_dir("probe-%d" % len(os.listdir(self.tmp)))
+        self.assert_ok(run_spwgen(["--type", ctype, "--name", "p",
+                                   "--out-dir", out, "--template-dir",
+                                   templates] + list(extra)))
+        return (read_text(os.path.join(out, "spillway_p.h")),
+                read_text(os.path.join(out, "spillway_p.c")))
+
+    def test_context_by_mode(self):
+        cases = [
+            ("uint64_t", [], False), ("uint64_t", ["--pass", "auto"], False),
+            ("uint64_t", ["--pass", "pointer"], True),
+            ("struct order", [], True),
+            ("struct order", ["--pass", "value"], False),
+            ("struct order", ["--pass", "pointer"], True),
+        ]
+        for ctype, extra, by_pointer in cases:
+            with self.subTest(type=ctype, args=extra):
+                header, _ = self.probe(ctype, *extra)
+                self.assertEqual(header, "by_pointer=%s\ntype=%s\n"
+                                 % (by_pointer, ctype))
+
+    def test_banner_shows_pass_only_when_not_default(self):
+        _, source = self.probe("int")
+        self.assertEqual(source, "spwgen --type int --name p --out-dir DIR\n")
+        _, source = self.probe("int", "--pass", "auto")
+        self.assertEqual(source, "spwgen --type int --name p --out-dir DIR\n")
+        for mode in ("value", "pointer"):
+            with self.subTest(mode=mode):
+                _, source = self.probe("int", "--pass", mode)
+                self.assertEqual(source, "spwgen --type int --name p --pass "
+                                 "%s --out-dir DIR\n" % mode)
+
+    def test_bad_pass_mode(self):
+        out = self.make_dir("out")
+        for mode in ("", "ptr", "Value", "auto "):
+            with self.subTest(mode=mode):
+                self.assert_rejected(["--type", "int", "--name", "x",
+                                      "--pass", mode, "--out-dir", out],
+                                     EXIT_USAGE, self.tmp, mention="--pass")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
