@@ -59,7 +59,10 @@ static void *desk_main(void *arg)
 			st = spw_order_send_many(d->tx, basket, 16);
 			seq += 16;
 		} else {
-			st = spw_order_send(d->tx, make_order(d->id, seq));
+			/* struct order is passed by pointer (spwgen --pass). */
+			struct order o = make_order(d->id, seq);
+
+			st = spw_order_send(d->tx, &o);
 			seq++;
 		}
 		if (st != SPW_OK)

@@ -11,8 +11,8 @@
 
 #include "spillway_runtime.h"
 
-#if SPW_RUNTIME_ABI != 2
-#error "spillway_ptr.h was generated for Spillway runtime ABI 2; regenerate it with spwgen"
+#if SPW_RUNTIME_ABI != 3
+#error "spillway_ptr.h was generated for Spillway runtime ABI 3; regenerate it with spwgen"
 #endif
 
 #ifdef __cplusplus
@@ -37,6 +37,10 @@ extern "C" {
  *   try_recv_batch, recv_many  |
  *   receiver_close             | every sender call; nothing on the
  *                              | receiver (it is freed)
+ *   len, capacity, trim,       | every sender call; no other receive
+ *   receiver_fd                | call on the same receiver
+ *   sender_len,                | every call but sender_close on the
+ *   sender_capacity            | same sender
  *   channel, channel_with      | anything
  *
  * A sender's values, and everything its thread wrote before sending them,
@@ -191,6 +195,71 @@ SPW_MUST_CHECK spw_status spw_ptr_recv_many(spw_ptr_receiver *rx,
  * Returns SPW_OK or SPW_INVALID (rx NULL).
  */
 spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx);
+
+/*
+ * How many values were sent and not yet received. With a capacity, this
+ * is the count the capacity limits (a send in progress may be counted
+ * already), so it never exceeds the capacity. Without one, it is exact
+ * for the values published when it looks at each lane; sends running at
+ * the same time may or may not be counted.
+ * Receiver thread only. Does not block; O(lanes).
+ * Returns SPW_OK or SPW_INVALID (a NULL argument).
+ */
+SPW_MUST_CHECK spw_status spw_ptr_len(const spw_ptr_receiver *rx,
+	size_t *len);
+
+/*
+ * As spw_ptr_len, from a sender: for senders that watch the backlog, or a
+ * monitoring thread holding a sender. Without a capacity, values the
+ * receiver has taken off a lane but not yet handed out (at most the rest
+ * of the lane visit it is in) count as received.
+ * Any thread. Does not block; O(lanes).
+ * Returns SPW_OK or SPW_INVALID (a NULL argument).
+ */
+SPW_MUST_CHECK spw_status spw_ptr_sender_len(const spw_ptr_sender *tx,
+	size_t *len);
+
+/*
+ * The soft capacity the channel was made with (0: unbounded).
+ * spw_ptr_capacity: receiver thread; spw_ptr_sender_capacity: any thread.
+ * Do not block. Return SPW_OK or SPW_INVALID (a NULL argument).
+ */
+SPW_MUST_CHECK spw_status spw_ptr_capacity(const spw_ptr_receiver *rx,
+	size_t *capacity);
+SPW_MUST_CHECK spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx,
+	size_t *capacity);
+
+/*
+ * Give buffer memory back. The standing policy: each lane keeps its
+ * current segment and at most SPW_LANE_SPARES read segments for reuse,
+ * and the receiver frees the rest as it reads them (see
+ * spillway_runtime.h), so after a burst is received the channel is back
+ * near its working size without any call. trim frees the spare segments
+ * too, leaving each used lane its current segment only. Values are never
+ * touched.
+ * Receiver thread only. Does not block (it calls free).
+ * Returns SPW_OK or SPW_INVALID (rx NULL).
+ */
+spw_status spw_ptr_trim(spw_ptr_receiver *rx);
+
+/*
+ * A file descriptor for poll/epoll/select (Linux: an eventfd, made on the
+ * first call; later calls return the same one). It becomes readable when
+ * a value may be ready or the stream has ended. The protocol: when it is
+ * readable, receive with the non-blocking calls (try_recv,
+ * try_recv_batch, recv_timeout with 0) until one returns SPW_EMPTY (or
+ * SPW_TIMEOUT), then wait for the descriptor again. That empty receive
+ * re-arms it, so no wake-up is lost: do not read() the descriptor
+ * yourself. While the descriptor exists, an empty non-blocking receive
+ * costs two system calls. The descriptor belongs to the channel: do not
+ * close it; take it out of your poll set before spw_ptr_receiver_close.
+ * Blocking receives keep working as before.
+ * Receiver thread only. Does not block.
+ * Returns SPW_OK (*fd set), SPW_NOMEM (no descriptor could be made) or
+ * SPW_INVALID (a NULL argument, or no eventfd on this system).
+ */
+SPW_MUST_CHECK spw_status spw_ptr_receiver_fd(spw_ptr_receiver *rx,
+	int *fd);
 
 #ifdef __cplusplus
 }

@@ -24,9 +24,12 @@
  *
  * A batch (send_many) always lies within one segment, so a recv_batch view
  * (a pointer into a segment) never splits it. A segment the receiver has
- * read goes back to the lane's producers, who keep SPW_LANE_SPARES of them
- * and free the rest: allocation and freeing both happen in the sending
- * thread, so the two sides never meet on an allocator lock.
+ * read goes back to the lane's producers on a lock-free stack, up to
+ * SPW_LANE_SPARES of them (the high-water mark); the receiver frees the
+ * rest. While a lane streams, its producer takes the spares as fast as the
+ * receiver returns them, so the two sides rarely meet on an allocator
+ * lock; after a burst, the lane is back to its current segment and a few
+ * spares, and trim() frees the spares.
  */
 struct spw_u64_seg {
 	struct spw_u64_seg *next; /* written before the values after it are published */
@@ -42,15 +45,18 @@ struct spw_u64_lane {
 	struct spw_u64_seg *tseg;  /* segment being filled (NULL: none yet) */
 	size_t tpos;               /* next free slot in tseg */
 	struct spw_u64_seg *first; /* the lane's first segment, for the receiver */
-	struct spw_u64_seg *cache; /* read segments ready for reuse */
-	size_t cache_n;
 
 	/* Receiver side. */
 	SPW_ALIGNED uint_least64_t consumed; /* values taken into visits */
 	struct spw_u64_seg *rseg;  /* segment being read */
 	size_t rpos;               /* next slot to read in rseg */
-	/* Read segments on their way back to the producers (a stack). */
+	/*
+	 * Read segments for the producers to reuse (a stack: pushed by the
+	 * receiver and by a producer giving some back; taken whole), and
+	 * about how many there are (exact when nobody is inside).
+	 */
 	_Atomic(struct spw_u64_seg *) returned;
+	atomic_size_t spare_n;
 };
 
 /* One cache-aligned block: the channel, then its lanes. */
@@ -88,8 +94,35 @@ enum spw_u64_wait { SPW_U64_NO_WAIT, SPW_U64_MORE, SPW_U64_WAIT };
 #define SPW_U64_MAX_ITEMS ((SIZE_MAX / 2 - sizeof(struct spw_u64_seg)) / \
 	sizeof(spw_u64_value))
 
-/* A read segment this much larger than seg_cap is freed, not kept. */
-#define SPW_U64_SPARE_MAX_FACTOR 4
+/* ---- spare segments ---------------------------------------------------- */
+
+/*
+ * Push the list first..last onto the lane's stack of spares. Any thread
+ * may push; the stack is only ever emptied whole (atomic exchange), never
+ * popped one at a time, so there is no ABA problem.
+ */
+static void spw_u64_spares_push(struct spw_u64_lane *lane,
+	struct spw_u64_seg *first, struct spw_u64_seg *last)
+{
+	struct spw_u64_seg *head;
+
+	head = atomic_load_explicit(&lane->returned, memory_order_relaxed);
+	do
+		last->free_next = head;
+	while (!atomic_compare_exchange_weak_explicit(&lane->returned, &head,
+						      first,
+						      memory_order_release,
+						      memory_order_relaxed));
+}
+
+/* Take every spare of the lane; the caller owns the list. */
+static struct spw_u64_seg *spw_u64_spares_take(struct spw_u64_lane *lane)
+{
+	if (atomic_load_explicit(&lane->returned, memory_order_relaxed) == NULL)
+		return NULL;
+	return atomic_exchange_explicit(&lane->returned, NULL,
+					memory_order_acquire);
+}
 
 /* ---- producer side ----------------------------------------------------- */
 
@@ -101,27 +134,19 @@ static int spw_u64_grow(struct spw_u64_chan *chan,
 	struct spw_u64_lane *lane, size_t n)
 {
 	size_t need = n > chan->seg_cap ? n : chan->seg_cap;
-	struct spw_u64_seg *s;
+	struct spw_u64_seg *s = spw_u64_spares_take(lane);
 
-	if (lane->cache == NULL &&
-	    atomic_load_explicit(&lane->returned, memory_order_relaxed)) {
-		/* Take everything the receiver gave back; keep a few. */
-		lane->cache = atomic_exchange_explicit(&lane->returned, NULL,
-						       memory_order_acquire);
-		for (s = lane->cache, lane->cache_n = 0; s != NULL;
-		     s = s->free_next)
-			lane->cache_n++;
-		while (lane->cache_n > SPW_LANE_SPARES) {
-			s = lane->cache;
-			lane->cache = s->free_next;
-			lane->cache_n--;
-			spw_mem_free(s);
-		}
-	}
-	s = lane->cache;
 	if (s != NULL) {
-		lane->cache = s->free_next;
-		lane->cache_n--;
+		/* Reuse the top spare and give the others back. */
+		struct spw_u64_seg *rest = s->free_next, *last = rest;
+
+		atomic_fetch_sub_explicit(&lane->spare_n, 1,
+					  memory_order_relaxed);
+		if (rest != NULL) {
+			while (last->free_next != NULL)
+				last = last->free_next;
+			spw_u64_spares_push(lane, rest, last);
+		}
 		if (s->cap < need) {
 			spw_mem_free(s);
 			s = NULL;
@@ -192,38 +217,41 @@ static spw_status spw_u64_enqueue(spw_u64_sender *tx,
 /* ---- receiver side ----------------------------------------------------- */
 
 /*
- * A segment the receiver has read goes back to the lane's producers (a
- * lock-free stack: one pusher, the receiver; the producer takes all at
- * once, so there is no ABA). The receiver calls neither malloc nor free on
- * this path: a free here would take the allocator lock of the producer
- * thread's arena, and the producer would meet it in malloc (a futex on
- * the send path). An oversized segment (a large batch's) is freed.
+ * A segment the receiver has read goes back to the lane's producers, up
+ * to the high-water mark. While the lane streams, the producer takes each
+ * one back as it needs a segment, so the receiver calls neither malloc
+ * nor free on this path (a free here would take the allocator lock of the
+ * producer thread's arena, and the producer would meet it in malloc: a
+ * futex on the send path). Beyond the mark (after a burst, when the
+ * producer is no longer taking them), and for an oversized segment (a
+ * large batch's), the receiver frees it.
  */
 static void spw_u64_recycle(struct spw_u64_chan *chan,
 	struct spw_u64_lane *lane, struct spw_u64_seg *s)
 {
-	struct spw_u64_seg *head;
-
-	if (s->cap > chan->seg_cap * SPW_U64_SPARE_MAX_FACTOR) {
+	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR ||
+	    atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >=
+		    SPW_LANE_SPARES) {
 		spw_mem_free(s);
 		return;
 	}
-	head = atomic_load_explicit(&lane->returned, memory_order_relaxed);
-	do
-		s->free_next = head;
-	while (!atomic_compare_exchange_weak_explicit(&lane->returned, &head,
-						      s, memory_order_release,
-						      memory_order_relaxed));
+	atomic_fetch_add_explicit(&lane->spare_n, 1, memory_order_relaxed);
+	spw_u64_spares_push(lane, s, s);
 }
 
-static void spw_u64_free_list(struct spw_u64_seg *s)
+/* Free a list of spare segments; returns how many there were. */
+static size_t spw_u64_free_list(struct spw_u64_seg *s)
 {
+	size_t n = 0;
+
 	while (s != NULL) {
 		struct spw_u64_seg *next = s->free_next;
 
 		spw_mem_free(s);
 		s = next;
+		n++;
 	}
+	return n;
 }
 
 /*
@@ -288,6 +316,7 @@ static int spw_u64_scan(spw_u64_receiver *rx, int linger)
 		if (pub != lane->consumed) {
 			rx->left = pub - lane->consumed;
 			lane->consumed = pub;
+			spw_core_took(&chan->core, rx->left);
 			rx->lane = i;
 			rx->cursor = i + 1 == lanes ? 0 : i + 1;
 			spw_u64_window(rx);
@@ -346,6 +375,9 @@ static spw_status spw_u64_refill(spw_u64_receiver *rx,
 			 */
 			return spw_u64_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
 		}
+		if (wait == SPW_U64_NO_WAIT && spw_core_has_fd(core) &&
+		    spw_core_arm(core, spw_u64_ready, rx))
+			continue; /* values came after all: look again */
 		if (wait != SPW_U64_WAIT || parked == SPW_TIMEOUT)
 			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
 		if (spins < SPW_SPIN_LIMIT) {
@@ -435,9 +467,8 @@ static void spw_u64_chan_free(struct spw_u64_chan *chan)
 				end - pos);
 			spw_mem_free(s);
 		}
-		spw_u64_free_list(lane->cache);
-		spw_u64_free_list(atomic_load_explicit(&lane->returned,
-						    memory_order_relaxed));
+		(void)spw_u64_free_list(atomic_load_explicit(
+			&lane->returned, memory_order_relaxed));
 		spw_lane_ctl_destroy(&lane->ctl);
 	}
 	spw_core_destroy(&chan->core);
@@ -501,6 +532,7 @@ spw_status spw_u64_channel_with(const spw_config *cfg,
 		memset(&chan->lanes[i], 0, sizeof(chan->lanes[i]));
 		spw_lane_ctl_init(&chan->lanes[i].ctl);
 		atomic_init(&chan->lanes[i].returned, NULL);
+		atomic_init(&chan->lanes[i].spare_n, 0);
 	}
 
 	memset(r, 0, sizeof(*r));
@@ -685,4 +717,96 @@ spw_status spw_u64_receiver_close(spw_u64_receiver *rx)
 	if (spw_core_handle_closed(&chan->core))
 		spw_u64_chan_free(chan);
 	return SPW_OK;
+}
+
+/* ---- introspection and memory ------------------------------------------ */
+
+/* Values ever published on all lanes. */
+static uint_least64_t spw_u64_published_total(struct spw_u64_chan *chan)
+{
+	uint_least64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < chan->core.lanes; i++)
+		total += spw_lane_published(&chan->lanes[i].ctl);
+	return total;
+}
+
+spw_status spw_u64_len(const spw_u64_receiver *rx, size_t *len)
+{
+	spw_core *core;
+	uint_least64_t taken;
+
+	if (rx == NULL || len == NULL)
+		return SPW_INVALID;
+	core = &rx->chan->core;
+	if (core->capacity != 0) {
+		*len = spw_core_inflight(core);
+		return SPW_OK;
+	}
+	/* Taken off the lanes, less what is not handed out yet. */
+	taken = atomic_load_explicit(&core->taken, memory_order_relaxed) -
+		rx->left - (uint_least64_t)(rx->rend - rx->rp);
+	*len = (size_t)(spw_u64_published_total(rx->chan) - taken);
+	return SPW_OK;
+}
+
+spw_status spw_u64_sender_len(const spw_u64_sender *tx, size_t *len)
+{
+	spw_core *core;
+	uint_least64_t taken, total;
+
+	if (tx == NULL || len == NULL)
+		return SPW_INVALID;
+	core = &tx->chan->core;
+	if (core->capacity != 0) {
+		*len = spw_core_inflight(core);
+		return SPW_OK;
+	}
+	/* `taken` first: it never runs ahead of the counters read after it. */
+	taken = atomic_load_explicit(&core->taken, memory_order_acquire);
+	total = spw_u64_published_total(tx->chan);
+	*len = total > taken ? (size_t)(total - taken) : 0;
+	return SPW_OK;
+}
+
+spw_status spw_u64_capacity(const spw_u64_receiver *rx, size_t *capacity)
+{
+	if (rx == NULL || capacity == NULL)
+		return SPW_INVALID;
+	*capacity = rx->chan->core.capacity;
+	return SPW_OK;
+}
+
+spw_status spw_u64_sender_capacity(const spw_u64_sender *tx,
+	size_t *capacity)
+{
+	if (tx == NULL || capacity == NULL)
+		return SPW_INVALID;
+	*capacity = tx->chan->core.capacity;
+	return SPW_OK;
+}
+
+spw_status spw_u64_trim(spw_u64_receiver *rx)
+{
+	size_t i;
+
+	if (rx == NULL)
+		return SPW_INVALID;
+	for (i = 0; i < rx->chan->core.lanes; i++) {
+		struct spw_u64_lane *lane = &rx->chan->lanes[i];
+		size_t n = spw_u64_free_list(spw_u64_spares_take(lane));
+
+		if (n != 0)
+			atomic_fetch_sub_explicit(&lane->spare_n, n,
+						  memory_order_relaxed);
+	}
+	return SPW_OK;
+}
+
+spw_status spw_u64_receiver_fd(spw_u64_receiver *rx, int *fd)
+{
+	if (rx == NULL || fd == NULL)
+		return SPW_INVALID;
+	return spw_core_fd(&rx->chan->core, fd);
 }

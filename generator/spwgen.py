@@ -19,7 +19,7 @@ import tempfile
 
 VERSION = "0.1.0"
 # Must equal SPW_RUNTIME_ABI in runtime/spillway_runtime.h (a test checks).
-RUNTIME_ABI = 2
+RUNTIME_ABI = 3
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/membarrier.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #endif
 
@@ -73,26 +74,18 @@ static void *std_alloc(size_t size, void *ctx)
 	return malloc(size);
 }
 
-static void *std_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	return realloc(ptr, size);
-}
-
 static void std_free(void *ptr, void *ctx)
 {
 	(void)ctx;
 	free(ptr);
 }
 
-static spw_allocator allocator = { std_alloc, std_realloc, std_free, NULL };
+static spw_allocator allocator = { std_alloc, std_free, NULL };
 
 void spw_set_allocator(const spw_allocator *a)
 {
-	if (a == NULL || a->alloc == NULL || a->realloc == NULL ||
-	    a->free == NULL) {
+	if (a == NULL || a->alloc == NULL || a->free == NULL) {
 		allocator.alloc = std_alloc;
-		allocator.realloc = std_realloc;
 		allocator.free = std_free;
 		allocator.ctx = NULL;
 		return;
@@ -103,11 +96,6 @@ void spw_set_allocator(const spw_allocator *a)
 void *spw_mem_alloc(size_t size)
 {
 	return allocator.alloc(size, allocator.ctx);
-}
-
-void *spw_mem_realloc(void *ptr, size_t size)
-{
-	return allocator.realloc(ptr, size, allocator.ctx);
 }
 
 void spw_mem_free(void *ptr)
@@ -258,7 +246,9 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 	atomic_init(&core->senders, 0);
 	atomic_init(&core->handles, 0);
 	atomic_init(&core->inflight, 0);
+	atomic_init(&core->taken, 0);
 	atomic_init(&core->parked, 0);
+	atomic_init(&core->efd, -1);
 
 	if (pthread_mutex_init(&core->park_lock, NULL) != 0)
 		return SPW_NOMEM;
@@ -279,6 +269,10 @@ fail_cond:
 
 void spw_core_destroy(spw_core *core)
 {
+	int fd = atomic_load_explicit(&core->efd, memory_order_relaxed);
+
+	if (fd >= 0)
+		close(fd);
 	pthread_cond_destroy(&core->park_cond);
 	pthread_mutex_destroy(&core->park_lock);
 }
@@ -316,9 +310,19 @@ void spw_core_wake(spw_core *core)
 	 * the receiver holds park_lock from publishing `parked` until
 	 * pthread_cond_wait releases it.
 	 */
+	int fd;
+
 	if (!atomic_exchange_explicit(&core->parked, 0, memory_order_acq_rel))
 		return;
 	SPW_TEST_YIELD();
+	fd = atomic_load_explicit(&core->efd, memory_order_acquire);
+	if (fd >= 0) {
+		uint64_t one = 1;
+
+		/* Only EAGAIN can fail here: the counter is near overflow. */
+		if (write(fd, &one, sizeof(one)) < 0)
+			(void)0;
+	}
 	pthread_mutex_lock(&core->park_lock);
 	pthread_cond_signal(&core->park_cond);
 	pthread_mutex_unlock(&core->park_lock);
@@ -361,6 +365,48 @@ spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 	atomic_store_explicit(&core->parked, 0, memory_order_relaxed);
 	pthread_mutex_unlock(&core->park_lock);
 	return st;
+}
+
+/* ---- the pollable descriptor ------------------------------------------ */
+
+spw_status spw_core_fd(spw_core *core, int *fd)
+{
+	int efd = atomic_load_explicit(&core->efd, memory_order_relaxed);
+
+	if (efd < 0) {
+#ifdef __linux__
+		efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+#else
+		errno = ENOSYS;
+#endif
+		if (efd < 0)
+			return errno == ENOSYS ? SPW_INVALID : SPW_NOMEM;
+		atomic_store_explicit(&core->efd, efd, memory_order_release);
+	}
+	*fd = efd;
+	return SPW_OK;
+}
+
+int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx)
+{
+	int fd = atomic_load_explicit(&core->efd, memory_order_relaxed);
+	uint64_t count;
+
+	/*
+	 * Empty the descriptor first: a wake-up after `parked` is published
+	 * below writes to it again, so none is lost.
+	 */
+	if (read(fd, &count, sizeof(count)) < 0)
+		(void)0; /* EAGAIN: it was empty */
+	atomic_store_explicit(&core->parked, 1, memory_order_seq_cst);
+	SPW_TEST_YIELD();
+	spw_heavy_barrier();
+	SPW_TEST_YIELD();
+	if (ready(ctx) || spw_core_senders_gone(core)) {
+		atomic_store_explicit(&core->parked, 0, memory_order_relaxed);
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- handles ----------------------------------------------------------- */

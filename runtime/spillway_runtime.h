@@ -43,8 +43,8 @@ extern "C" {
  * work with this runtime. Generated headers refuse to compile against a
  * runtime with a different number.
  */
-#define SPW_RUNTIME_ABI 2
-#define SPW_VERSION "0.1.0"
+#define SPW_RUNTIME_ABI 3
+#define SPW_VERSION "0.2.0"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SPW_MUST_CHECK __attribute__((warn_unused_result))
@@ -123,14 +123,13 @@ void spw_config_init(spw_config *cfg);
 spw_status spw_config_check(const spw_config *cfg);
 
 /*
- * Memory. Every allocation Spillway makes goes through these three
- * functions. spw_set_allocator() replaces them (NULL restores malloc,
- * realloc and free); call it before any channel exists. Tests use it to
- * inject allocation failures.
+ * Memory. Every allocation Spillway makes goes through these two
+ * functions. spw_set_allocator() replaces them (NULL, or a NULL member,
+ * restores malloc and free); call it before any channel exists. Tests use
+ * it to count memory and to inject allocation failures.
  */
 typedef struct spw_allocator {
 	void *(*alloc)(size_t size, void *ctx);
-	void *(*realloc)(void *ptr, size_t size, void *ctx);
 	void (*free)(void *ptr, void *ctx);
 	void *ctx;
 } spw_allocator;
@@ -143,7 +142,6 @@ void spw_set_allocator(const spw_allocator *allocator);
 #define SPW_ALIGNED _Alignas(SPW_CACHE_LINE)
 
 void *spw_mem_alloc(size_t size);
-void *spw_mem_realloc(void *ptr, size_t size);
 void spw_mem_free(void *ptr);
 /* Cache-line aligned blocks (malloc only promises 16 bytes). */
 void *spw_mem_alloc_aligned(size_t size);
@@ -271,10 +269,17 @@ static inline void spw_lane_exit(spw_lane_ctl *l, int locked)
 }
 
 /*
- * Read segments a lane's producers keep for reuse; they free the rest of
- * what the receiver returns the next time they need a segment.
+ * Memory after a burst: the high-water mark. A lane keeps at most
+ * SPW_LANE_SPARES read segments for reuse; the receiver frees every
+ * segment it finishes reading beyond that (and every segment larger than
+ * SPW_SPARE_MAX_FACTOR times the configured size, a big batch's). So once
+ * a burst is received, a lane holds its current segment and at most
+ * SPW_LANE_SPARES spares; spw_<name>_trim() frees the spares too.
  */
+#ifndef SPW_LANE_SPARES
 #define SPW_LANE_SPARES 4
+#endif
+#define SPW_SPARE_MAX_FACTOR 4
 
 /* Values published on the lane so far (receiver: acquire). */
 static inline uint_least64_t spw_lane_published(spw_lane_ctl *l)
@@ -306,8 +311,12 @@ typedef struct spw_core {
 	/* Capacity: values sent but not yet received. */
 	SPW_ALIGNED atomic_size_t inflight;
 
+	/* Values the receiver has taken off the lanes (for len()). */
+	SPW_ALIGNED atomic_uint_least64_t taken;
+
 	/* Parking: written by the receiver, read by senders. */
 	SPW_ALIGNED atomic_int parked;
+	atomic_int efd; /* the pollable descriptor, or -1 */
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
 } spw_core;
@@ -358,6 +367,19 @@ static inline void spw_core_release(spw_core *core, size_t n)
 static inline size_t spw_core_inflight(spw_core *core)
 {
 	return atomic_load_explicit(&core->inflight, memory_order_relaxed);
+}
+
+/*
+ * Receiver: n more values were taken off the lanes. Release, so that a
+ * thread that reads `taken` (acquire) and then the lanes' published
+ * counters never finds fewer published values than taken ones.
+ */
+static inline void spw_core_took(spw_core *core, uint_least64_t n)
+{
+	uint_least64_t t = atomic_load_explicit(&core->taken,
+						memory_order_relaxed);
+
+	atomic_store_explicit(&core->taken, t + n, memory_order_release);
 }
 
 /* Slow half of spw_core_notify(): the receiver is parked, wake it. */
@@ -439,6 +461,28 @@ static inline void spw_pause(void)
 #ifndef SPW_LINGER_PAUSES
 #define SPW_LINGER_PAUSES 32
 #endif
+
+/*
+ * The pollable descriptor (Linux: an eventfd). spw_core_fd() makes it on
+ * the first call and returns it; it stays open until the channel is freed.
+ * A sender that wakes the receiver also makes it readable.
+ *
+ * spw_core_arm() is the receiver's way of parking in somebody else's poll
+ * loop: it empties the descriptor, publishes `parked`, runs the heavy
+ * barrier and looks at the lanes again with ready(ctx), exactly like
+ * spw_core_park() but without sleeping. It returns nonzero when values are
+ * there after all (or every sender closed): look again. Otherwise it
+ * returns 0 with `parked` set, and the next publish or the last close
+ * makes the descriptor readable.
+ */
+spw_status spw_core_fd(spw_core *core, int *fd);
+int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx);
+
+/* Has the receiver a descriptor? (Receiver thread.) */
+static inline int spw_core_has_fd(spw_core *core)
+{
+	return atomic_load_explicit(&core->efd, memory_order_relaxed) >= 0;
+}
 
 /* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
 void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns);

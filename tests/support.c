@@ -6,6 +6,7 @@
 #include "support.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -154,6 +155,7 @@ double now_seconds(void)
 /* ---- counting allocator ------------------------------------------------ */
 
 static atomic_long live;
+static atomic_size_t live_bytes, peak_bytes;
 static atomic_size_t budget = SIZE_MAX;
 
 static int take_budget(void)
@@ -169,46 +171,49 @@ static int take_budget(void)
 	return 1;
 }
 
+/*
+ * Bytes are counted with malloc_usable_size(), so that a block allocated
+ * here may still be freed with free() after alloc_uninstall() and the
+ * other way round.
+ */
 static void *count_alloc(size_t size, void *ctx)
 {
 	void *p;
+	size_t now, peak;
 
 	(void)ctx;
 	if (!take_budget())
 		return NULL;
 	p = malloc(size);
-	if (p != NULL)
-		atomic_fetch_add(&live, 1);
-	return p;
-}
-
-static void *count_realloc(void *ptr, size_t size, void *ctx)
-{
-	void *p;
-
-	(void)ctx;
-	if (!take_budget())
+	if (p == NULL)
 		return NULL;
-	p = realloc(ptr, size);
-	if (p != NULL && ptr == NULL)
-		atomic_fetch_add(&live, 1);
+	atomic_fetch_add(&live, 1);
+	size = malloc_usable_size(p);
+	now = atomic_fetch_add(&live_bytes, size) + size;
+	peak = atomic_load(&peak_bytes);
+	while (now > peak &&
+	       !atomic_compare_exchange_weak(&peak_bytes, &peak, now))
+		;
 	return p;
 }
 
 static void count_free(void *ptr, void *ctx)
 {
 	(void)ctx;
-	if (ptr != NULL)
-		atomic_fetch_sub(&live, 1);
+	if (ptr == NULL)
+		return;
+	atomic_fetch_sub(&live, 1);
+	atomic_fetch_sub(&live_bytes, malloc_usable_size(ptr));
 	free(ptr);
 }
 
 void alloc_install(void)
 {
-	static const spw_allocator a = { count_alloc, count_realloc,
-					 count_free, NULL };
+	static const spw_allocator a = { count_alloc, count_free, NULL };
 
 	atomic_store(&live, 0);
+	atomic_store(&live_bytes, 0);
+	atomic_store(&peak_bytes, 0);
 	atomic_store(&budget, SIZE_MAX);
 	spw_set_allocator(&a);
 }
@@ -222,6 +227,16 @@ void alloc_uninstall(void)
 long alloc_live(void)
 {
 	return atomic_load(&live);
+}
+
+size_t alloc_live_bytes(void)
+{
+	return atomic_load(&live_bytes);
+}
+
+size_t alloc_peak_bytes(void)
+{
+	return atomic_load(&peak_bytes);
 }
 
 void alloc_fail_after(size_t k)

@@ -84,6 +84,9 @@ double now_seconds(void);
 void alloc_install(void);
 void alloc_uninstall(void);
 long alloc_live(void);
+/* Bytes in blocks not yet freed (usable sizes), and the most there were. */
+size_t alloc_live_bytes(void);
+size_t alloc_peak_bytes(void);
 void alloc_fail_after(size_t k);
 
 /*

@@ -44,7 +44,7 @@ START_TEST(test_struct_roundtrip)
 
 	ck_assert_int_eq(spw_message_channel(&tx, &rx), SPW_OK);
 	m = make(1);
-	ck_assert_int_eq(spw_message_send(tx, m), SPW_OK);
+	ck_assert_int_eq(spw_message_send(tx, &m), SPW_OK);
 	for (i = 0; i < 10; i++)
 		batch[i] = make(100 + i);
 	ck_assert_int_eq(spw_message_send_many(tx, batch, 10), SPW_OK);
@@ -94,15 +94,17 @@ START_TEST(test_struct_destroy_hook)
 	cfg.destroy_ctx = &destroyed;
 	ck_assert_int_eq(spw_message_channel_with(&cfg, &tx, &rx), SPW_OK);
 	ck_assert_int_eq(spw_message_sender_clone(tx, &tx2), SPW_OK);
-	for (i = 0; i < 20; i++)
-		ck_assert_int_eq(spw_message_send(i % 2 ? tx2 : tx, make(i)),
+	for (i = 0; i < 20; i++) {
+		m = make(i);
+		ck_assert_int_eq(spw_message_send(i % 2 ? tx2 : tx, &m),
 				 SPW_OK);
+	}
 	ck_assert_int_eq(spw_message_recv(rx, &m), SPW_OK);
 	check_msg(&m, 0);
 	free(m.note);
 	ck_assert_int_eq(spw_message_receiver_close(rx), SPW_OK);
 	m = make(99);
-	ck_assert_int_eq(spw_message_send(tx, m), SPW_CLOSED);
+	ck_assert_int_eq(spw_message_send(tx, &m), SPW_CLOSED);
 	free(m.note); /* SPW_CLOSED: still ours */
 	spw_message_sender_close(tx);
 	ck_assert_int_eq(destroyed, 0); /* tx2 still holds the channel */

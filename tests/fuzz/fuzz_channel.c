@@ -101,12 +101,6 @@ static void *fz_alloc(size_t size, void *ctx)
 	return alloc_fail ? NULL : malloc(size);
 }
 
-static void *fz_realloc(void *p, size_t size, void *ctx)
-{
-	(void)ctx;
-	return alloc_fail ? NULL : realloc(p, size);
-}
-
 static void fz_free(void *p, void *ctx)
 {
 	(void)ctx;
@@ -749,8 +743,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const spw_allocator fa = { fz_alloc, fz_realloc, fz_free,
-					  NULL };
+	static const spw_allocator fa = { fz_alloc, fz_free, NULL };
 	static int init;
 	spw_config cfg = SPW_CONFIG_DEFAULT;
 	spw_u64_sender *tx0 = NULL;
