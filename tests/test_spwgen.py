@@ -148,13 +148,14 @@ class SpwgenTestCase(unittest.TestCase):
         self.assertEqual(result.stderr, "", "spwgen wrote to stderr:\n%s"
                          % result)
 
-    def generate(self, ctype, name, includes=(), out_dir=None, cwd=None):
+    def generate(self, ctype, name, includes=(), out_dir=None, cwd=None,
+                 extra=()):
         """Run spwgen, expect success; return {file name: bytes}."""
         out_dir = out_dir or self.make_dir("out-" + name)
         args = ["--type", ctype, "--name", name]
         for inc in includes:
             args += ["--include", inc]
-        args += ["--out-dir", out_dir]
+        args += ["--out-dir", out_dir] + list(extra)
         self.assert_ok(run_spwgen(args, cwd=cwd))
         self.assertEqual(sorted(os.listdir(out_dir)), output_names(name),
                          "spwgen should write exactly the two files "
@@ -590,6 +591,7 @@ LINK_MAIN = r"""
 #include "order.h"
 #include "spillway_a.h"
 #include "spillway_b.h"
+#include "spillway_c.h"
 
 #define CHECK(cond) do { if (!(cond)) { \
 	fprintf(stderr, "check failed line %d: %s\n", __LINE__, #cond); \
@@ -601,16 +603,23 @@ int main(void)
 	spw_a_receiver *arx = NULL;
 	spw_b_sender *btx = NULL;
 	spw_b_receiver *brx = NULL;
+	spw_c_sender *ctx = NULL;
+	spw_c_receiver *crx = NULL;
 	struct order o = { 42, 9.5 }, got = { 0, 0.0 };
 	uint64_t v = 0;
 
 	CHECK(spw_a_channel(&atx, &arx) == SPW_OK);
 	CHECK(spw_b_channel(&btx, &brx) == SPW_OK);
+	CHECK(spw_c_channel(&ctx, &crx) == SPW_OK);
 	CHECK(spw_a_send(atx, UINT64_C(0xfedcba9876543210)) == SPW_OK);
-	CHECK(spw_b_send(btx, o) == SPW_OK);
+	CHECK(spw_b_send(btx, &o) == SPW_OK);	/* auto: a struct by pointer */
+	CHECK(spw_c_send(ctx, o) == SPW_OK);	/* --pass value */
 	CHECK(spw_a_recv(arx, &v) == SPW_OK);
 	CHECK(v == UINT64_C(0xfedcba9876543210));
 	CHECK(spw_b_recv(brx, &got) == SPW_OK);
+	CHECK(got.id == 42 && got.price == 9.5);
+	got.id = 0;
+	CHECK(spw_c_recv(crx, &got) == SPW_OK);
 	CHECK(got.id == 42 && got.price == 9.5);
 	CHECK(spw_a_sender_close(atx) == SPW_OK);
 	CHECK(spw_b_sender_close(btx) == SPW_OK);
@@ -618,6 +627,8 @@ int main(void)
 	CHECK(spw_b_recv(brx, &got) == SPW_CLOSED);
 	CHECK(spw_a_receiver_close(arx) == SPW_OK);
 	CHECK(spw_b_receiver_close(brx) == SPW_OK);
+	CHECK(spw_c_sender_close(ctx) == SPW_OK);
+	CHECK(spw_c_receiver_close(crx) == SPW_OK);
 	puts("ok");
 	return 0;
 }
@@ -625,9 +636,11 @@ int main(void)
 
 
 class LinkTest(SpwgenTestCase):
-    """Two channels in one program: no symbol clashes, values round-trip."""
+    """Channels in one program: no symbol clashes, values round-trip."""
 
-    def test_two_channels_link_and_run(self):
+    def test_channels_link_and_run(self):
+        # a: uint64_t by value; b: a struct, by pointer (--pass auto);
+        # c: the same struct by value (--pass value).
         self.require_cc()
         out = self.tmp
         self.write_file(os.path.join(out, "order.h"), ORDER_H)
@@ -635,15 +648,20 @@ class LinkTest(SpwgenTestCase):
                       out_dir=self.make_dir("gen-a"))
         self.generate("struct order", "b", ['"order.h"'],
                       out_dir=self.make_dir("gen-b"))
+        self.generate("struct order", "c", ['"order.h"'],
+                      out_dir=self.make_dir("gen-c"),
+                      extra=["--pass", "value"])
         main_c = self.write_file(os.path.join(out, "main.c"), LINK_MAIN)
-        exe = os.path.join(out, "two_channels")
-        self.run_cc(CFLAGS + ["-I" + RUNTIME_DIR, "-I" + out,
-                              "-I" + os.path.join(out, "gen-a"),
-                              "-I" + os.path.join(out, "gen-b"),
-                              main_c, os.path.join(out, "gen-a", "spillway_a.c"),
-                              os.path.join(out, "gen-b", "spillway_b.c"),
-                              RUNTIME_C, "-pthread", "-o", exe],
-                    "building two channels into one program")
+        exe = os.path.join(out, "channels")
+        args = CFLAGS + ["-I" + RUNTIME_DIR, "-I" + out]
+        for name in "abc":
+            args.append("-I" + os.path.join(out, "gen-" + name))
+        args.append(main_c)
+        for name in "abc":
+            args.append(os.path.join(out, "gen-" + name,
+                                     "spillway_%s.c" % name))
+        self.run_cc(args + [RUNTIME_C, "-pthread", "-o", exe],
+                    "building three channels into one program")
         proc = subprocess.run([exe], capture_output=True, text=True,
                               timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
