@@ -475,6 +475,7 @@ struct cap_producer {
 	size_t batch, batches;
 	uint64_t accepted;
 	struct progress *prog;
+	atomic_int *producers_left;
 };
 
 static void *cap_main(void *arg)
@@ -499,6 +500,43 @@ static void *cap_main(void *arg)
 	}
 	free(vals);
 	spw_u64_sender_close(cp->tx);
+	atomic_fetch_sub(cp->producers_left, 1);
+	return NULL;
+}
+
+/*
+ * The observer holds a sender of its own and watches the in-flight count
+ * until every producer is done: it must never exceed the capacity.
+ */
+struct cap_observer {
+	spw_u64_sender *tx;
+	size_t cap;
+	atomic_int *producers_left;
+	size_t looks, max_seen;
+};
+
+static void *cap_observer_main(void *arg)
+{
+	struct cap_observer *o = arg;
+
+	do {
+		size_t len = SIZE_MAX, cap = 0;
+
+		T_ASSERT_ST(spw_u64_sender_len(o->tx, &len), SPW_OK);
+		T_ASSERT_ST(spw_u64_sender_capacity(o->tx, &cap), SPW_OK);
+		T_ASSERT(cap == o->cap);
+		if (len > o->cap) {
+			fprintf(stderr, "in-flight count %zu above the "
+				"capacity %zu\n", len, o->cap);
+			abort();
+		}
+		if (len > o->max_seen)
+			o->max_seen = len;
+		o->looks++;
+		if (o->looks % 64 == 0)
+			sched_yield();
+	} while (atomic_load(o->producers_left) > 0);
+	spw_u64_sender_close(o->tx);
 	return NULL;
 }
 
@@ -507,7 +545,9 @@ static void capacity_one(size_t cap, size_t batch)
 	enum { P = 8 };
 	spw_config cfg = SPW_CONFIG_DEFAULT;
 	struct cap_producer cp[P];
-	pthread_t th[P];
+	pthread_t th[P], obs_th;
+	struct cap_observer obs;
+	atomic_int producers_left = P;
 	struct progress prog = { "capacity", 0, 0, P, cap, (int)batch };
 	uint64_t next_batch[P] = { 0 }, *big;
 	spw_u64_sender *tx;
@@ -536,10 +576,16 @@ static void capacity_one(size_t cap, size_t batch)
 		cp[i].batches = batches;
 		cp[i].accepted = 0;
 		cp[i].prog = &prog;
+		cp[i].producers_left = &producers_left;
 		cp[i].tx = nth_sender(tx, i);
 	}
+	obs.tx = nth_sender(tx, P);
+	obs.cap = cap;
+	obs.producers_left = &producers_left;
+	obs.looks = obs.max_seen = 0;
 	watchdog_start_progress("capacity", 30, &prog.received,
 				progress_dump, &prog);
+	CHECK(pthread_create(&obs_th, NULL, cap_observer_main, &obs) == 0);
 	start_threads(th, P, cap_main, cp, sizeof(cp[0]));
 	/*
 	 * Receive one value at a time and check that each batch arrives
@@ -571,8 +617,18 @@ static void capacity_one(size_t cap, size_t batch)
 		total += cp[i].accepted;
 		CHECK((next_batch[i]) == (batches));
 	}
+	pthread_join(obs_th, NULL);
 	watchdog_stop();
 	CHECK((received) == (total));
+	CHECK(obs.looks > 0);
+	CHECK(obs.max_seen <= cap);
+	/* Everything received: the count is back to 0. */
+	{
+		size_t len = SIZE_MAX;
+
+		CHECK_ST(spw_u64_len(rx, &len), SPW_OK);
+		CHECK(len == 0);
+	}
 	spw_u64_receiver_close(rx);
 }
 

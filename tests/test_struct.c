@@ -45,6 +45,8 @@ START_TEST(test_struct_roundtrip)
 	ck_assert_int_eq(spw_message_channel(&tx, &rx), SPW_OK);
 	m = make(1);
 	ck_assert_int_eq(spw_message_send(tx, &m), SPW_OK);
+	/* Passed by pointer (spwgen --pass auto for a struct): NULL is refused. */
+	ck_assert_int_eq(spw_message_send(tx, NULL), SPW_INVALID);
 	for (i = 0; i < 10; i++)
 		batch[i] = make(100 + i);
 	ck_assert_int_eq(spw_message_send_many(tx, batch, 10), SPW_OK);
