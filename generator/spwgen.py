@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""spwgen - generate a typed Spillway channel for C.
+"""spwgen - generate typed Spillway channels for C.
 
     spwgen --type 'struct order' --name order --include '"order.h"' --out-dir DIR
+    spwgen --spec channels.json [--out-dir DIR]
 
-writes DIR/spillway_order.h and DIR/spillway_order.c, one per template in
-templates/. The output is deterministic: the same arguments always give the
-same bytes. Bad input is reported on one line and nothing is written.
+writes spillway_NAME.h and spillway_NAME.c for each channel, one file per
+template in templates/. The output is deterministic: the same input always
+gives the same bytes. --check compares the files on disk with what would be
+written, --list-outputs prints their paths. Bad input is reported on one
+line and nothing is written. The manual: `spwgen --help`, docs/spwgen.md.
 
-Exit status: 0 ok, 1 generation error, 2 usage error.
+Exit status: 0 ok, 1 generation error or stale files (--check), 2 usage
+error (bad option, value or spec file).
 """
 
 import argparse
+import collections
+import json
 import os
 import re
 import shlex
@@ -24,8 +30,10 @@ RUNTIME_ABI = 3
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 MAX_NAME = 64
+MAX_SPEC_BYTES = 1 << 20
 
 # C11 keywords, plus C23's and the common macro keywords from <stdbool.h>.
 C_KEYWORDS = frozenset("""
@@ -38,9 +46,10 @@ C_KEYWORDS = frozenset("""
     true typeof typeof_unqual _BitInt _Decimal32 _Decimal64 _Decimal128
 """.split())
 
-# Keywords that may appear in an element type.
+# Keywords that may appear in an element type (bool: C23, or the macro of
+# <stdbool.h>).
 TYPE_KEYWORDS = frozenset("""
-    char short int long signed unsigned float double _Bool void
+    char short int long signed unsigned float double _Bool bool void
     struct union enum const volatile
 """.split())
 TAG_KEYWORDS = frozenset(("struct", "union", "enum"))
@@ -56,9 +65,10 @@ CLASHING_SEGMENTS = frozenset(
 # Basic type specifiers and how often each may appear.
 BASIC_SPECIFIERS = {"char": 1, "short": 1, "int": 1, "long": 2,
                     "signed": 1, "unsigned": 1, "float": 1, "double": 1,
-                    "_Bool": 1, "void": 1}
+                    "_Bool": 1, "bool": 1, "void": 1}
+# Specifiers that say which basic type it is (at most one of them).
+BASIC_KINDS = ("char", "int", "float", "double", "_Bool", "bool", "void")
 
-IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)")
 
@@ -69,15 +79,26 @@ PASS_MODES = ("auto", "value", "pointer")
 DEFAULT_PASS = "auto"
 
 # Typedef names of the standard headers (<stdint.h>, <stddef.h>,
-# <stdbool.h>, <uchar.h>, <wchar.h>, <time.h>, <signal.h>, <sys/types.h>)
-# that are arithmetic types, so cheap to pass by value.
+# <uchar.h>, <wchar.h>, <time.h>, <signal.h>, <sys/types.h>) that are
+# arithmetic types, so cheap to pass by value.
 SCALAR_TYPEDEFS = frozenset("""
     intptr_t uintptr_t intmax_t uintmax_t size_t ssize_t ptrdiff_t
     off_t pid_t uid_t gid_t mode_t dev_t ino_t nlink_t id_t
     blksize_t blkcnt_t time_t clock_t useconds_t suseconds_t
-    sig_atomic_t bool wchar_t wint_t char8_t char16_t char32_t
+    sig_atomic_t wchar_t wint_t char8_t char16_t char32_t
 """.split())
 SCALAR_TYPEDEF = re.compile(r"u?int(?:_least|_fast)?(?:8|16|32|64)_t\Z")
+
+# The spec file (--spec): allowed keys, required keys first.
+SPEC_KEYS = ("channels", "out_dir", "comment")
+SPEC_REQUIRED = ("channels",)
+CHANNEL_KEYS = ("type", "name", "include", "pass", "comment")
+CHANNEL_REQUIRED = ("type", "name")
+
+# One channel to generate. `entry` names its spec entry ("channels[2]"),
+# or is None for a channel given on the command line.
+Channel = collections.namedtuple(
+    "Channel", ("ctype", "name", "includes", "pass_mode", "entry"))
 
 
 class SpwgenError(Exception):
@@ -92,27 +113,38 @@ def usage_error(message):
     return SpwgenError(message, EXIT_USAGE)
 
 
-def check_name(name):
+def reason(error):
+    """The readable part of an OSError or other exception."""
+    return getattr(error, "strerror", None) or str(error)
+
+
+def shown(path):
+    """A path for a message: as given if printable, else quoted."""
+    return path if path and path.isprintable() else repr(path)
+
+
+def check_name(name, where="--name"):
     """The channel name becomes part of C identifiers and file names."""
     if not name:
-        raise usage_error("--name is empty")
+        raise usage_error("%s: must not be empty" % where)
     if len(name) > MAX_NAME:
-        raise usage_error("--name is longer than %d characters" % MAX_NAME)
+        raise usage_error("%s: longer than %d characters" % (where, MAX_NAME))
     if not NAME.match(name):
         raise usage_error(
-            "--name %r is not a C identifier starting with a letter "
-            "(letters, digits and '_')" % name)
+            "%s: %r is not a C identifier starting with a letter "
+            "(letters, digits and '_')" % (where, name))
     if name in C_KEYWORDS:
-        raise usage_error("--name %r is a C keyword" % name)
+        raise usage_error("%s: %r is a C keyword" % (where, name))
     last = name.rsplit("_", 1)[-1] if "_" in name else None
     if last in CLASHING_SEGMENTS:
         raise usage_error(
-            "--name %r ends in '_%s': its functions would clash with those "
-            "of a channel named %r" % (name, last, name.rsplit("_", 1)[0]))
+            "%s: %r ends in '_%s': its functions would clash with those "
+            "of a channel named %r"
+            % (where, name, last, name.rsplit("_", 1)[0]))
     return name
 
 
-def tokenize_type(text):
+def tokenize_type(text, where):
     tokens, pos = [], 0
     text = text.rstrip()
     while pos < len(text):
@@ -120,27 +152,27 @@ def tokenize_type(text):
         if not m:
             bad = text[pos:].lstrip()[:1]
             raise usage_error(
-                "--type %r contains %r: only identifiers, keywords and '*' "
+                "%s: %r contains %r: only identifiers, keywords and '*' "
                 "are allowed (use a typedef for arrays and function "
-                "pointers)" % (text, bad))
+                "pointers)" % (where, text, bad))
         tokens.append(m.group(1))
         pos = m.end()
     return tokens
 
 
-def check_specifiers(text, basics):
+def check_specifiers(text, basics, where):
     """Reject combinations C does not allow, like 'int int' or 'long char'."""
     count = {t: basics.count(t) for t in set(basics)}
     bad = any(n > BASIC_SPECIFIERS[t] for t, n in count.items())
-    kinds = [t for t in ("char", "int", "float", "double", "_Bool", "void")
-             if t in count]
+    kinds = [t for t in BASIC_KINDS if t in count]
     sign = "signed" in count or "unsigned" in count
     size = "short" in count or "long" in count
     if len(kinds) > 1 or ("signed" in count and "unsigned" in count):
         bad = True
     if "short" in count and "long" in count:
         bad = True
-    if kinds and kinds[0] in ("float", "_Bool", "void") and (sign or size):
+    if kinds and kinds[0] in ("float", "_Bool", "bool", "void") \
+            and (sign or size):
         bad = True
     if kinds == ["char"] and size:
         bad = True
@@ -149,11 +181,11 @@ def check_specifiers(text, basics):
         bad = True
     if bad:
         raise usage_error(
-            "--type %r is not a valid combination of type specifiers"
-            % text)
+            "%s: %r is not a valid combination of type specifiers"
+            % (where, text))
 
 
-def check_type(text):
+def check_type(text, where="--type"):
     """Accept a C type name that can be declared as `T x;` and assigned.
 
     The grammar is deliberately small: type keywords, qualifiers,
@@ -163,52 +195,53 @@ def check_type(text):
     Returns the normalised spelling (tokens joined by single spaces).
     """
     if "\n" in text or "\r" in text:
-        raise usage_error("--type must be on one line")
-    tokens = tokenize_type(text)
+        raise usage_error("%s: must be on one line" % where)
+    tokens = tokenize_type(text, where)
     if not tokens:
-        raise usage_error("--type is empty")
+        raise usage_error("%s: must not be empty" % where)
     if tokens[0] == "*":
-        raise usage_error("--type %r starts with '*'" % text)
+        raise usage_error("%s: %r starts with '*'" % (where, text))
     names = 0
     for i, tok in enumerate(tokens):
         if tok == "*":
             continue
         if tok in C_KEYWORDS and tok not in TYPE_KEYWORDS:
             raise usage_error(
-                "--type %r: %r is a C keyword that cannot name a type"
-                % (text, tok))
+                "%s: %r: %r is a C keyword that cannot name a type"
+                % (where, text, tok))
         if tok in TAG_KEYWORDS:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             if nxt is None or nxt == "*" or nxt in C_KEYWORDS:
                 raise usage_error(
-                    "--type %r: %r must be followed by a tag name"
-                    % (text, tok))
+                    "%s: %r: %r must be followed by a tag name"
+                    % (where, text, tok))
             continue
         if tok in TYPE_KEYWORDS:
             continue
         if tok.startswith("_"):
             raise usage_error(
-                "--type %r: %r is a reserved identifier (leading '_')"
-                % (text, tok))
+                "%s: %r: %r is a reserved identifier (leading '_')"
+                % (where, text, tok))
         names += 1  # a typedef name, or a tag after struct/union/enum
     basics = [t for t in tokens if t in BASIC_SPECIFIERS]
     if names > 1 or (names and basics):
-        raise usage_error(
-            "--type %r names more than one type" % text)
-    check_specifiers(text, basics)
+        raise usage_error("%s: %r names more than one type" % (where, text))
+    check_specifiers(text, basics, where)
     # Top level: what follows the last '*', or the whole type.
     stars = [i for i, t in enumerate(tokens) if t == "*"]
     top = tokens[stars[-1] + 1:] if stars else tokens
     if stars and any(t != "*" and t not in QUALIFIERS for t in top):
-        raise usage_error("--type %r: a name after '*' is not a type" % text)
+        raise usage_error("%s: %r: a name after '*' is not a type"
+                          % (where, text))
     if any(t in QUALIFIERS for t in top):
         raise usage_error(
-            "--type %r is qualified (const/volatile) and cannot be "
-            "assigned" % text)
+            "%s: %r is qualified (const/volatile) and cannot be assigned"
+            % (where, text))
     if not stars and "void" in tokens:
-        raise usage_error("--type %r: void values cannot be sent" % text)
+        raise usage_error("%s: %r: void values cannot be sent"
+                          % (where, text))
     if all(t in QUALIFIERS or t == "*" for t in tokens):
-        raise usage_error("--type %r has no base type" % text)
+        raise usage_error("%s: %r has no base type" % (where, text))
     out = ""
     for tok in tokens:
         if tok == "*":
@@ -225,17 +258,24 @@ INCLUDE = re.compile(r'(?:"%s"|<%s>)\Z' % (HEADER_CHARS, HEADER_CHARS))
 BARE_INCLUDE = re.compile(HEADER_CHARS + r"\Z")
 
 
-def check_include(text):
+def check_include(text, where="--include"):
     """'"x.h"', '<x.h>' or a bare 'x.h' (quoted for you)."""
     if not text:
-        raise usage_error("--include is empty")
+        raise usage_error("%s: must not be empty" % where)
     if INCLUDE.match(text):
         return text
     if BARE_INCLUDE.match(text):
         return '"%s"' % text
     raise usage_error(
-        "--include %r is not a header name like \"order.h\" or <stdint.h>"
-        % text)
+        "%s: %r is not a header name like \"order.h\" or <stdint.h>"
+        % (where, text))
+
+
+def check_pass(mode, where="--pass"):
+    if mode not in PASS_MODES:
+        raise usage_error("%s: %r is not one of %s"
+                          % (where, mode, ", ".join(PASS_MODES)))
+    return mode
 
 
 def passes_by_pointer(ctype, mode=DEFAULT_PASS):
@@ -253,15 +293,167 @@ def passes_by_pointer(ctype, mode=DEFAULT_PASS):
         return False
     if "struct" in tokens or "union" in tokens:
         return True
-    names = [t for t in tokens
-             if t not in TYPE_KEYWORDS and t not in QUALIFIERS]
+    names = [t for t in tokens if t not in TYPE_KEYWORDS]
     if not names:
         return False  # basic type keywords only
     return not (names[0] in SCALAR_TYPEDEFS
                 or SCALAR_TYPEDEF.match(names[0]))
 
 
+def output_names(name):
+    """The file names of a channel, in template order."""
+    return ["spillway_%s%s" % (name, t[len("spillway"):-len(".j2")])
+            for t in TEMPLATES]
+
+
+# The spec file.
+
+class JSONObject(dict):
+    """A JSON object that remembers the keys it had more than once."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        seen = set()
+        self.repeated = []
+        for key, _ in pairs:
+            if key in seen and key not in self.repeated:
+                self.repeated.append(key)
+            seen.add(key)
+
+
+def json_kind(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a string"
+
+
+def expect(value, kind, where):
+    """value must be a str, list or dict (kind), else a usage error."""
+    names = {str: "a string", list: "a list", dict: "an object"}
+    if not isinstance(value, kind):
+        raise usage_error("%s: must be %s, not %s"
+                          % (where, names[kind], json_kind(value)))
+    return value
+
+
+def check_keys(obj, allowed, required, where):
+    if obj.repeated:
+        raise usage_error("%s: key %r appears more than once"
+                          % (where, obj.repeated[0]))
+    for key in obj:
+        if key not in allowed:
+            raise usage_error("%s: unknown key %r (allowed: %s)"
+                              % (where, key, ", ".join(allowed)))
+    for key in required:
+        if key not in obj:
+            raise usage_error("%s: missing key %r" % (where, key))
+    if "comment" in obj:
+        expect(obj["comment"], str, where + ".comment")
+
+
+def read_spec(path):
+    """The parsed JSON of a spec file; any problem is a usage error."""
+    name = shown(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_SPEC_BYTES + 1)
+    except OSError as e:
+        raise usage_error("%s: cannot read the spec file: %s"
+                          % (name, reason(e)))
+    if len(data) > MAX_SPEC_BYTES:
+        raise usage_error("%s: larger than %d bytes" % (name, MAX_SPEC_BYTES))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise usage_error("%s: not UTF-8 (byte 0x%02x at offset %d)"
+                          % (name, data[e.start], e.start))
+    try:
+        return json.loads(text, object_pairs_hook=JSONObject)
+    except json.JSONDecodeError as e:
+        raise usage_error("%s:%d:%d: not valid JSON: %s"
+                          % (name, e.lineno, e.colno, e.msg))
+    except RecursionError:
+        raise usage_error("%s: JSON nested too deeply" % name)
+
+
+def parse_channel(obj, entry, where):
+    expect(obj, dict, where)
+    check_keys(obj, CHANNEL_KEYS, CHANNEL_REQUIRED, where)
+    name = check_name(expect(obj["name"], str, where + ".name"),
+                      where + ".name")
+    ctype = check_type(expect(obj["type"], str, where + ".type"),
+                       where + ".type")
+    includes = []
+    for i, inc in enumerate(expect(obj.get("include", []), list,
+                                   where + ".include")):
+        at = "%s.include[%d]" % (where, i)
+        includes.append(check_include(expect(inc, str, at), at))
+    pass_mode = check_pass(expect(obj.get("pass", DEFAULT_PASS), str,
+                                  where + ".pass"), where + ".pass")
+    return Channel(ctype, name, includes, pass_mode, entry)
+
+
+def check_unique(channels, where):
+    """No two channels may write the same file, even on a file system
+    that ignores letter case."""
+    seen = {}
+    for ch in channels:
+        first = seen.setdefault(ch.name.lower(), ch)
+        if first is ch:
+            continue
+        if first.name == ch.name:
+            raise usage_error(
+                "%s: %s.name: %r is also the name of %s (both would write "
+                "spillway_%s.h and .c)"
+                % (where, ch.entry, ch.name, first.entry, ch.name))
+        raise usage_error(
+            "%s: %s.name: %r and %s.name %r differ only in letter case "
+            "(their files would collide on a case-insensitive file system)"
+            % (where, ch.entry, ch.name, first.entry, first.name))
+
+
+def load_spec(path):
+    """Return (channels, out_dir or None) from a spec file."""
+    name = shown(path)
+    spec = read_spec(path)
+    expect(spec, dict, name + ": the top level")
+    check_keys(spec, SPEC_KEYS, SPEC_REQUIRED, name)
+    out_dir = spec.get("out_dir")
+    if out_dir is not None:
+        check_path(expect(out_dir, str, name + ": out_dir"), name + ": out_dir")
+    entries = expect(spec["channels"], list, name + ": channels")
+    if not entries:
+        raise usage_error("%s: channels: must list at least one channel"
+                          % name)
+    channels = [parse_channel(obj, "channels[%d]" % i,
+                              "%s: channels[%d]" % (name, i))
+                for i, obj in enumerate(entries)]
+    check_unique(channels, name)
+    return channels, out_dir
+
+
+def check_path(path, where):
+    if not path:
+        raise usage_error("%s: must not be empty" % where)
+    if "\0" in path:
+        raise usage_error("%s: contains a NUL character" % where)
+    return path
+
+
+# Rendering.
+
 def default_template_dir():
+    """templates/ next to generator/ (the source tree), or next to the
+    module, or share/spillway/templates of an installation (the module in
+    share/spillway/python/ or bin/)."""
     here = os.path.dirname(os.path.abspath(__file__))
     for cand in (os.path.join(here, os.pardir, "templates"),
                  os.path.join(here, "templates"),
@@ -281,7 +473,7 @@ def make_environment(template_dir):
             "(Debian: apt-get install python3-jinja2)")
     for t in TEMPLATES:
         if not os.path.isfile(os.path.join(template_dir, t)):
-            raise SpwgenError("template %s not found in %s"
+            raise SpwgenError("template %s not found in %r"
                               % (t, template_dir))
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir),
@@ -294,6 +486,7 @@ def make_environment(template_dir):
 
 
 def command_line(ctype, name, includes, pass_mode=DEFAULT_PASS):
+    """The single-channel command that regenerates a channel's files."""
     parts = ["spwgen", "--type", shlex.quote(ctype), "--name", name]
     for inc in includes:
         parts += ["--include", shlex.quote(inc)]
@@ -303,8 +496,9 @@ def command_line(ctype, name, includes, pass_mode=DEFAULT_PASS):
     return " ".join(parts)
 
 
-def render(env, ctype, name, includes, pass_mode=DEFAULT_PASS):
-    """Return {file name: text} for one channel type."""
+def render(env, channel):
+    """Return the texts of one channel's files, in template order."""
+    ctype, name, includes, pass_mode, _ = channel
     ctx = {
         "type": ctype,
         "name": name,
@@ -318,17 +512,60 @@ def render(env, ctype, name, includes, pass_mode=DEFAULT_PASS):
         "command": command_line(ctype, name, includes, pass_mode),
     }
     import jinja2
-    out = {}
+    texts = []
     for t in TEMPLATES:
-        fname = "spillway_%s%s" % (name, t[len("spillway"):-len(".j2")])
         try:
-            out[fname] = env.get_template(t).render(**ctx)
-        except jinja2.TemplateError as e:
-            raise SpwgenError("template %s: %s" % (t, e))
-    return out
+            texts.append(env.get_template(t).render(**ctx))
+        except (jinja2.TemplateError, OSError, UnicodeError) as e:
+            raise SpwgenError("template %s: %s" % (t, reason(e)))
+    return texts
 
 
-def write_outputs(out_dir, files):
+def output_paths(channels, out_dir):
+    """The files to write, as out_dir/file name (out_dir "." left out)."""
+    return [os.path.normpath(os.path.join(out_dir, fname))
+            for ch in channels for fname in output_names(ch.name)]
+
+
+def generate(channels, out_dir, template_dir):
+    """Render every channel: [(path, bytes)], in output_paths order."""
+    env = make_environment(template_dir)
+    texts = [text for ch in channels for text in render(env, ch)]
+    return list(zip(output_paths(channels, out_dir),
+                    (text.encode("utf-8") for text in texts)))
+
+
+# Output.
+
+def out_of_date(files):
+    """[(what, path)] for the files on disk that differ from `files`."""
+    found = []
+    for path, data in files:
+        if not os.path.lexists(path):
+            found.append(("missing", path))
+            continue
+        if not os.path.isfile(path):
+            found.append(("stale", path))
+            continue
+        try:
+            with open(path, "rb") as f:
+                same = f.read() == data
+        except OSError as e:
+            raise SpwgenError("cannot read %r: %s" % (path, reason(e)))
+        if not same:
+            found.append(("stale", path))
+    return found
+
+
+def remove_quietly(paths):
+    for path in paths:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def write_files(out_dir, files):
     """Write every file or none: temporary files first, then renames."""
     if not os.path.exists(out_dir):
         raise SpwgenError("output folder %r does not exist" % out_dir)
@@ -336,27 +573,147 @@ def write_outputs(out_dir, files):
         raise SpwgenError("output folder %r is not a folder" % out_dir)
     if not os.access(out_dir, os.W_OK | os.X_OK):
         raise SpwgenError("output folder %r is not writable" % out_dir)
-    for fname in sorted(files):
-        dest = os.path.join(out_dir, fname)
-        if os.path.isdir(dest) or (os.path.lexists(dest)
-                                   and not os.path.isfile(dest)):
+    for dest, _ in files:
+        if os.path.lexists(dest) and not os.path.isfile(dest):
             raise SpwgenError("%r exists and is not a regular file" % dest)
     temps = []
+    written = False
     try:
-        for fname in sorted(files):
+        for _, data in files:
             fd, tmp = tempfile.mkstemp(prefix=".spwgen-", dir=out_dir)
-            temps.append((tmp, os.path.join(out_dir, fname)))
+            temps.append(tmp)
             with os.fdopen(fd, "wb") as f:
-                f.write(files[fname].encode("utf-8"))
+                f.write(data)
             os.chmod(tmp, 0o644)
-        for tmp, dest in temps:
+        written = True
+    except OSError as e:
+        raise SpwgenError("cannot write to %r: %s" % (out_dir, reason(e)))
+    finally:
+        if not written:
+            remove_quietly(temps)
+    replace_all(list(zip(temps, (dest for dest, _ in files))))
+
+
+def replace_all(moves):
+    """Rename each temporary file over its destination.
+
+    Should a rename fail, undo the ones before it: a file that existed is
+    put back from a hard link made beforehand (where the file system
+    allows one), a new file is removed. The error says what could not be
+    undone.
+    """
+    backups = []  # (existed, hard link to the old file or None)
+    for tmp, dest in moves:
+        existed, link = os.path.lexists(dest), tmp + ".old"
+        try:
+            os.link(dest, link)
+        except OSError:
+            link = None
+        backups.append((existed, link))
+    done = []
+    try:
+        for (tmp, dest), backup in zip(moves, backups):
             os.replace(tmp, dest)
-    except (OSError, UnicodeError) as e:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise SpwgenError("cannot write to %r: %s"
-                          % (out_dir, getattr(e, "strerror", None) or e))
+            done.append((dest, backup))
+    except OSError as e:
+        not_undone = []
+        for old, (existed, link) in reversed(done):
+            try:
+                if link:
+                    os.replace(link, old)
+                elif existed:
+                    not_undone.append(old)
+                else:
+                    os.unlink(old)
+            except OSError:
+                not_undone.append(old)
+        message = "cannot replace %r: %s" % (dest, reason(e))
+        if not_undone:
+            message += "; these files were replaced and not restored: %s" % (
+                ", ".join(repr(p) for p in sorted(not_undone)))
+        elif done:
+            message += "; the %d files replaced before it were restored" % (
+                len(done))
+        raise SpwgenError(message)
+    finally:
+        remove_quietly(p for tmp, _ in moves for p in (tmp, tmp + ".old")
+                       if os.path.lexists(p))
+
+
+# Command line.
+
+USAGE = """\
+spwgen --type CTYPE --name NAME [--include HEADER]... [--pass MODE]
+              --out-dir DIR [--template-dir DIR] [--check | --list-outputs]
+       spwgen --spec FILE [--out-dir DIR] [--template-dir DIR]
+              [--check | --list-outputs]
+       spwgen --version | --help"""
+
+DESCRIPTION = """\
+Generate typed Spillway MPSC channels for C. For a channel NAME of element
+type CTYPE, spwgen writes spillway_NAME.h and spillway_NAME.c, which
+declare and define spw_NAME_channel(), spw_NAME_send(), spw_NAME_recv(),
+... Give one channel with --type and --name, or any number in a JSON spec
+file with --spec."""
+
+EPILOG = """\
+spec file (--spec FILE):
+  A UTF-8 JSON object; unknown keys are errors, "comment" (a string) is
+  allowed in the object and in each channel:
+
+    {
+      "out_dir": "gen",
+      "channels": [
+        {"type": "uint64_t", "name": "u64", "include": ["<stdint.h>"]},
+        {"type": "struct order", "name": "order",
+         "include": ["\\"order.h\\""], "pass": "auto"}
+      ]
+    }
+
+  channels  required, a non-empty list; per channel "type" and "name"
+            (required), "include" (a list of headers) and "pass" (auto,
+            value or pointer), checked like --type, --name, --include
+            and --pass
+  out_dir   the output folder, relative to the spec file's folder;
+            default: the spec file's folder. --out-dir overrides it.
+  No two channels may have names that differ only in letter case (or not
+  at all): on a case-insensitive file system their files would collide.
+
+pass-by rule (--pass auto):
+  spw_NAME_send(tx, value) takes the value itself (T) for arithmetic
+  types, bool, enums, pointers and the standard scalar typedefs (intN_t,
+  uintN_t, int_leastN_t, int_fastN_t, intptr_t, uintptr_t, intmax_t,
+  uintmax_t, size_t, ssize_t, ptrdiff_t, off_t, pid_t, time_t, wchar_t,
+  char16_t, char32_t, ...); it takes `const T *` for structs, unions and
+  any other typedef name, which may be a large struct. --pass value or
+  --pass pointer overrides the rule.
+
+output:
+  Everything is checked and rendered before anything is written; each
+  file goes to a temporary file in the output folder, then all are
+  renamed into place. Existing files are always replaced. Each file's
+  banner shows the single-channel command that regenerates it. Printed
+  paths are the output folder joined with the file name, normalised.
+
+exit status:
+  0  success; with --check: every file is up to date
+  1  generation error (jinja2 or a template missing, a template error, the
+     output folder missing or not writable, a failed write); with --check:
+     a file is stale or missing
+  2  usage error: a bad option or value, or a bad spec file (missing,
+     unreadable, not UTF-8, not JSON, a wrong or unknown key, an invalid
+     field, a duplicate name)
+  Errors are one line on stderr, starting "spwgen: error:", and nothing is
+  written.
+
+examples:
+  spwgen --type 'struct order' --name order --include order.h --out-dir src
+  spwgen --type 'const char *' --name str --out-dir src
+  spwgen --spec channels.json                  # write all channels
+  spwgen --spec channels.json --check          # exit 1 if any is stale
+  spwgen --spec channels.json --list-outputs   # paths, for Make or CMake
+
+See docs/spwgen.md for the full manual."""
 
 
 class ArgParser(argparse.ArgumentParser):
@@ -366,54 +723,126 @@ class ArgParser(argparse.ArgumentParser):
 
 def build_parser():
     p = ArgParser(
-        prog="spwgen",
-        description="Generate a typed Spillway MPSC channel "
-                    "(spillway_NAME.h and spillway_NAME.c) for one C "
-                    "element type.",
-        epilog="Exit status: 0 ok, 1 generation error, 2 usage error.")
-    p.add_argument("--type", required=True, metavar="CTYPE",
-                   help="element type, e.g. 'uint64_t', 'void *', "
-                        "'struct order' (use a typedef for arrays and "
-                        "function pointers)")
-    p.add_argument("--name", required=True,
-                   help="channel name: functions are spw_NAME_*, files "
-                        "spillway_NAME.h/.c")
-    p.add_argument("--include", action="append", default=[],
-                   metavar="HEADER",
-                   help='header that declares the type: "order.h" or '
-                        '<stdint.h> (repeatable)')
-    p.add_argument("--pass", dest="pass_mode", choices=PASS_MODES,
-                   default=DEFAULT_PASS,
-                   help="how spw_NAME_send takes its value: 'value' (T), "
-                        "'pointer' (const T *) or 'auto' (default: by "
-                        "value for arithmetic types, enums, pointers and "
-                        "standard scalar typedefs such as uint64_t or "
-                        "size_t; by pointer for structs, unions and other "
-                        "typedef names)")
-    p.add_argument("--out-dir", required=True, metavar="DIR",
-                   help="existing folder to write the two files to")
+        prog="spwgen", usage=USAGE, description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False)
+    one = p.add_argument_group("one channel")
+    one.add_argument("--type", metavar="CTYPE",
+                     help="element type, e.g. 'uint64_t', 'void *', "
+                          "'struct order' (use a typedef for arrays and "
+                          "function pointers)")
+    one.add_argument("--name",
+                     help="channel name: functions are spw_NAME_*, files "
+                          "spillway_NAME.h/.c; a C identifier starting "
+                          "with a letter, at most %d characters" % MAX_NAME)
+    one.add_argument("--include", action="append", default=[],
+                     metavar="HEADER",
+                     help='header that declares the type: "order.h", '
+                          '<stdint.h>, or order.h (quoted for you); '
+                          'repeatable, kept in order')
+    one.add_argument("--pass", dest="pass_mode", choices=PASS_MODES,
+                     metavar="MODE",
+                     help="how spw_NAME_send takes its value: value (T), "
+                          "pointer (const T *) or auto (the default; see "
+                          "the pass-by rule below)")
+    many = p.add_argument_group("several channels")
+    many.add_argument("--spec", metavar="FILE",
+                      help="JSON file listing the channels (see below); "
+                           "not with --type, --name, --include, --pass")
+    p.add_argument("--out-dir", metavar="DIR",
+                   help="existing folder to write to (required with "
+                        "--type; with --spec it overrides out_dir)")
     p.add_argument("--template-dir", metavar="DIR",
                    help="folder of the templates (default: found next to "
                         "spwgen)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; list the files that are stale "
+                           "or missing and exit 1 if there are any")
+    mode.add_argument("--list-outputs", action="store_true",
+                      help="write nothing; print the paths of the files "
+                           "that would be written, one per line")
     p.add_argument("--version", action="version",
                    version="spwgen %s (runtime ABI %d)"
                            % (VERSION, RUNTIME_ABI))
     return p
 
 
+def channels_from_args(args):
+    """The channels and output folder that the command line asks for."""
+    if args.spec is not None:
+        extra = [flag for flag, value in (
+            ("--type", args.type), ("--name", args.name),
+            ("--include", args.include or None),
+            ("--pass", args.pass_mode)) if value is not None]
+        if extra:
+            raise usage_error("--spec cannot be combined with %s"
+                              % ", ".join(extra))
+        channels, out_dir = load_spec(check_path(args.spec, "--spec"))
+        if args.out_dir is not None:
+            out_dir = check_path(args.out_dir, "--out-dir")
+        else:
+            out_dir = os.path.join(os.path.dirname(args.spec), out_dir or "")
+        return channels, os.path.normpath(out_dir or os.curdir)
+    missing = [flag for flag, value in (
+        ("--type", args.type), ("--name", args.name),
+        ("--out-dir", args.out_dir)) if value is None]
+    if missing:
+        raise usage_error("the following arguments are required: %s "
+                          "(or give --spec FILE)" % ", ".join(missing))
+    channel = Channel(check_type(args.type), check_name(args.name),
+                      [check_include(i) for i in args.include],
+                      args.pass_mode or DEFAULT_PASS, None)
+    return [channel], os.path.normpath(check_path(args.out_dir, "--out-dir"))
+
+
+def print_lines(lines):
+    """Print to stdout as the file system spells them (paths need not be
+    UTF-8)."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    for line in lines:
+        out.write(os.fsencode(line) + b"\n")
+    out.flush()
+
+
+def run(args):
+    channels, out_dir = channels_from_args(args)
+    if args.list_outputs:
+        print_lines(output_paths(channels, out_dir))
+        return EXIT_OK
+    files = generate(channels, out_dir,
+                     args.template_dir or default_template_dir())
+    if args.check:
+        found = out_of_date(files)
+        if not found:
+            return EXIT_OK
+        print_lines(["%s: %s" % item for item in found]
+                    + ["spwgen: %d of %d files out of date"
+                       % (len(found), len(files))])
+        return EXIT_ERROR
+    write_files(out_dir, files)
+    return EXIT_OK
+
+
 def main(argv=None):
     try:
-        args = build_parser().parse_args(argv)
-        name = check_name(args.name)
-        ctype = check_type(args.type)
-        includes = [check_include(i) for i in args.include]
-        env = make_environment(args.template_dir or default_template_dir())
-        files = render(env, ctype, name, includes, args.pass_mode)
-        write_outputs(args.out_dir, files)
+        return run(build_parser().parse_args(argv))
     except SpwgenError as e:
-        sys.stderr.write("spwgen: error: %s\n" % e)
-        return e.status
-    return EXIT_OK
+        message, status = str(e), e.status
+    except KeyboardInterrupt:
+        message, status = "interrupted", EXIT_INTERRUPTED
+    except Exception as e:  # a bug: still one line, unless asked for more
+        if os.environ.get("SPWGEN_TRACEBACK"):
+            raise
+        message = "internal error: %s: %s (SPWGEN_TRACEBACK=1 shows where)" % (
+            type(e).__name__, e)
+        status = EXIT_ERROR
+    # One line, whatever the message quotes (argparse does not use repr).
+    message = "".join(c if c.isprintable() else repr(c)[1:-1]
+                      for c in message)
+    sys.stderr.write("spwgen: error: %s\n" % message)
+    return status
 
 
 if __name__ == "__main__":
