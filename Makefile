@@ -29,8 +29,12 @@ endif
 
 # The shared library's soname is libspillway.so.$(SOVERSION). Programs
 # linked against the shared library contain generated code compiled against
-# the runtime header, so raise SOVERSION whenever SPW_RUNTIME_ABI changes.
-SOVERSION = 0
+# spillway_core.h, so the soname follows SPW_RUNTIME_ABI: a program built for
+# one ABI never loads a library of another.
+SOVERSION := $(shell sed -n 's/^.define SPW_RUNTIME_ABI \([0-9]*\)$$/\1/p' runtime/spillway_runtime.h)
+ifeq ($(SOVERSION),)
+$(error cannot read SPW_RUNTIME_ABI from runtime/spillway_runtime.h)
+endif
 
 # ---- tools and flags -----------------------------------------------------
 
@@ -51,9 +55,10 @@ DATADIR = $(PREFIX)/share
 PKGCONFIGDIR = $(LIBDIR)/pkgconfig
 DESTDIR =
 
-# The runtime header goes into its own folder; spillway.pc adds
-# -I$(INCLUDEDIR)/spillway, so generated headers' #include
-# "spillway_runtime.h" finds it.
+# The runtime headers go into their own folder; spillway.pc adds
+# -I$(INCLUDEDIR)/spillway, so generated files' #include "spillway_runtime.h"
+# (the API) and "spillway_core.h" (what generated .c files share with the
+# runtime) find them.
 SPW_INCLUDEDIR = $(INCLUDEDIR)/spillway
 # The generator and its templates. spwgen.py looks for templates in
 # <its folder>/../templates, which from python/ is this templates/ folder.
@@ -80,14 +85,16 @@ $(BUILDDIR):
 	mkdir -p $(BUILDDIR)
 
 # One object serves both libraries (it is built with -fPIC).
-$(BUILDDIR)/spillway_runtime.o: runtime/spillway_runtime.c runtime/spillway_runtime.h | $(BUILDDIR)
+HEADERS = runtime/spillway_runtime.h runtime/spillway_core.h
+
+$(BUILDDIR)/spillway_runtime.o: runtime/spillway_runtime.c $(HEADERS) | $(BUILDDIR)
 	$(CC) $(SPW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c runtime/spillway_runtime.c -o $@
 
 $(BUILDDIR)/$(STATIC_LIB): $(BUILDDIR)/spillway_runtime.o
 	rm -f $@
 	$(AR) rcs $@ $(BUILDDIR)/spillway_runtime.o
 
-# libspillway.so.X.Y.Z is the file; libspillway.so.0 (the soname, what
+# libspillway.so.X.Y.Z is the file; libspillway.so.ABI (the soname, what
 # programs load) and libspillway.so (what -lspillway finds) are symlinks.
 $(BUILDDIR)/$(SHARED_REAL): $(BUILDDIR)/spillway_runtime.o
 	$(CC) -shared -Wl,-soname,$(SHARED_SONAME) $(SPW_CFLAGS) $(CFLAGS) $(LDFLAGS) \
@@ -111,8 +118,8 @@ install: all
 	$(INSTALL) -m 755 $(BUILDDIR)/$(SHARED_REAL) $(DESTDIR)$(LIBDIR)/$(SHARED_REAL)
 	ln -sf $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME)
 	ln -sf $(SHARED_SONAME) $(DESTDIR)$(LIBDIR)/$(SHARED_LINK)
-	# the header
-	$(INSTALL) -m 644 runtime/spillway_runtime.h $(DESTDIR)$(SPW_INCLUDEDIR)/spillway_runtime.h
+	# the headers
+	$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(SPW_INCLUDEDIR)/
 	# the pkg-config file
 	sed -e 's|@PREFIX@|$(PREFIX)|g' \
 	    -e 's|@LIBDIR@|$(LIBDIR)|g' \
@@ -136,6 +143,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/$(SHARED_SONAME) \
 	      $(DESTDIR)$(LIBDIR)/$(SHARED_LINK) \
 	      $(DESTDIR)$(SPW_INCLUDEDIR)/spillway_runtime.h \
+	      $(DESTDIR)$(SPW_INCLUDEDIR)/spillway_core.h \
 	      $(DESTDIR)$(PKGCONFIGDIR)/spillway.pc \
 	      $(DESTDIR)$(SPW_DATADIR)/python/spwgen.py \
 	      $(DESTDIR)$(BINDIR)/spwgen

@@ -7,6 +7,7 @@
  * Element type: void *
  */
 #include "spillway_ptr.h"
+#include "spillway_core.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -7,6 +7,7 @@
  * Element type: uint64_t
  */
 #include "spillway_u64.h"
+#include "spillway_core.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  */
 #define _GNU_SOURCE /* syscall(), sched_yield(), clock_gettime() */
 
-#include "spillway_runtime.h"
+#include "spillway_core.h"
 
 #include <errno.h>
 #include <sched.h>

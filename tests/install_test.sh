@@ -23,6 +23,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc=${CC:-cc}
+# The shared library's soname follows the runtime ABI.
+abi=$(sed -n 's/^#define SPW_RUNTIME_ABI \([0-9]*\)$/\1/p' "$root/runtime/spillway_runtime.h")
 
 passed=0
 failed=0
@@ -61,8 +63,9 @@ no_files() {
 installed_files() {
 	local r=$1 f
 	for f in bin/spwgen lib/libspillway.a lib/libspillway.so \
-		lib/libspillway.so.0 lib/pkgconfig/spillway.pc \
+		lib/libspillway.so.$abi lib/pkgconfig/spillway.pc \
 		include/spillway/spillway_runtime.h \
+		include/spillway/spillway_core.h \
 		share/spillway/python/spwgen.py \
 		share/spillway/templates/spillway.h.j2 \
 		share/spillway/templates/spillway.c.j2; do
@@ -114,10 +117,10 @@ stage=$tmp/stage
 pc=$stage/opt/spw/lib/pkgconfig/spillway.pc
 wrapper=$stage/opt/spw/bin/spwgen
 
-check "make builds libspillway.a and libspillway.so.0" \
+check "make builds libspillway.a and libspillway.so.$abi" \
 	mk all
-check "shared library's soname is libspillway.so.0" \
-	grep_out 'Library soname: [libspillway.so.0]' readelf -d "$tmp/build/libspillway.so"
+check "shared library's soname is libspillway.so.$abi" \
+	grep_out "Library soname: [libspillway.so.$abi]" readelf -d "$tmp/build/libspillway.so"
 check "make install PREFIX=/opt/spw DESTDIR=... installs every file" \
 	both mk install PREFIX=/opt/spw DESTDIR="$stage" -- installed_files "$stage/opt/spw"
 check "spillway.pc has prefix=/opt/spw" \
@@ -185,13 +188,13 @@ build_shared() {
 	# shellcheck disable=SC2046,SC2086
 	$cc $flags $(pkg-config --cflags spillway) -Igen readme.c gen/spillway_u64.c \
 		$(pkg-config --libs spillway) -o readme-shared &&
-		readelf -d readme-shared | grep -F 'Shared library: [libspillway.so.0]'
+		readelf -d readme-shared | grep -F "Shared library: [libspillway.so.$abi]"
 }
 check "readme.c builds with libspillway.a (pkg-config flags, -Bstatic)" \
 	build_static
 check "static readme prints received: 1 3 2 4 6 5" \
 	grep_out 'received: 1 3 2 4 6 5' timeout 20 ./readme-static
-check "readme.c builds with libspillway.so.0 (pkg-config flags)" \
+check "readme.c builds with libspillway.so.$abi (pkg-config flags)" \
 	build_shared
 check "shared readme prints received: 1 3 2 4 6 5 (LD_LIBRARY_PATH)" \
 	grep_out 'received: 1 3 2 4 6 5' \

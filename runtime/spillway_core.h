@@ -1,0 +1,408 @@
+/*
+ * spillway_core.h - what generated channels share with the runtime: the
+ * channel core, the lanes' biased locks, barriers, capacity accounting
+ * and parking. Included by generated .c files and the runtime only.
+ *
+ * NOT a stable API: it changes whenever SPW_RUNTIME_ABI changes (generated
+ * code checks that number at compile time). C11: atomics and pthreads.
+ */
+#ifndef SPILLWAY_CORE_H
+#define SPILLWAY_CORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "spillway_runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * SPW_TEST_YIELD() marks the places where a check and the act that depends
+ * on it are separate steps. The stress suite is also built with
+ * -DSPW_TEST_YIELDS, which turns each into sched_yield() to widen the race
+ * windows; in every other build it is nothing.
+ */
+#ifdef SPW_TEST_YIELDS
+#include <sched.h>
+#define SPW_TEST_YIELD() ((void)sched_yield())
+#else
+#define SPW_TEST_YIELD() ((void)0)
+#endif
+
+#define SPW_CACHE_LINE 64
+#define SPW_ALIGNED _Alignas(SPW_CACHE_LINE)
+
+void *spw_mem_alloc(size_t size);
+void spw_mem_free(void *ptr);
+/* Cache-line aligned blocks (malloc only promises 16 bytes). */
+void *spw_mem_alloc_aligned(size_t size);
+void spw_mem_free_aligned(void *ptr);
+
+/*
+ * Barriers. The send fast path never executes a fence or a locked
+ * instruction: where a Dekker-style check needs both sides ordered (the
+ * receiver parking, a lane's bias being revoked), the rare side runs
+ * spw_heavy_barrier(), which is membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)
+ * on Linux: it orders memory on every running thread of the process, so the
+ * frequent side only needs spw_light_barrier(), a compiler barrier. Where
+ * membarrier is not available, spw_light_barrier() becomes a full fence and
+ * lanes are never biased (spw_fast_barriers is 0). Setting the environment
+ * variable SPW_NO_MEMBARRIER (to anything) before the first channel is
+ * created forces that fallback; the tests use it.
+ */
+extern int spw_fast_barriers;
+
+/*
+ * A full fence. ThreadSanitizer does not model fences (gcc warns about
+ * them under -fsanitize=thread), so sanitized builds use a sequentially
+ * consistent read-modify-write of a dummy instead.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define SPW_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SPW_TSAN 1
+#endif
+#endif
+#ifdef SPW_TSAN
+extern atomic_int spw_fence_dummy;
+#define SPW_FULL_FENCE() \
+	((void)atomic_fetch_add_explicit(&spw_fence_dummy, 0, \
+					 memory_order_seq_cst))
+#else
+#define SPW_FULL_FENCE() atomic_thread_fence(memory_order_seq_cst)
+#endif
+
+static inline void spw_light_barrier(void)
+{
+	if (SPW_LIKELY(spw_fast_barriers))
+		atomic_signal_fence(memory_order_seq_cst);
+	else
+		SPW_FULL_FENCE();
+}
+
+void spw_heavy_barrier(void);
+
+/*
+ * The calling thread's identity: the address of a thread-local byte.
+ */
+extern _Thread_local char spw_thread_token;
+
+/*
+ * The producer side of a lane: how many values it has published, and who
+ * may append to it.
+ *
+ * Producers append under a *biased* lock. The first thread to send on a
+ * lane takes the lane's mutex once and becomes its owner; from then on it
+ * enters with two plain stores and a load (busy = 1, check owner, ...,
+ * busy = 0), no locked instruction. A second thread that wants the lane
+ * takes the mutex, marks the lane shared, runs spw_heavy_barrier() and
+ * waits for busy == 0; from then on every sender of that lane uses the
+ * mutex. So a lane that one thread has to itself costs no lock round
+ * trip, and a lane that several threads share costs one uncontended mutex.
+ */
+#define SPW_LANE_SHARED ((const void *)&spw_fast_barriers)
+
+typedef struct spw_lane_ctl {
+	SPW_ALIGNED atomic_uint_least64_t published; /* values ever published */
+	_Atomic(const void *) owner; /* NULL, a thread token or SHARED */
+	atomic_int busy;             /* the owner is inside the lane */
+	pthread_mutex_t lock;        /* for lanes without an owner */
+} spw_lane_ctl;
+
+void spw_lane_ctl_init(spw_lane_ctl *l);
+void spw_lane_ctl_destroy(spw_lane_ctl *l);
+/* Slow path of spw_lane_enter(): returns with l->lock held. */
+void spw_lane_lock_slow(spw_lane_ctl *l);
+
+/*
+ * Enter the lane if the calling thread owns it: nonzero on success (leave
+ * with spw_lane_exit(l, 0)), 0 when the caller must use spw_lane_enter().
+ */
+static inline int spw_lane_enter_owned(spw_lane_ctl *l)
+{
+	const void *self = &spw_thread_token;
+
+	if (SPW_LIKELY(atomic_load_explicit(&l->owner,
+					    memory_order_relaxed) == self)) {
+		atomic_store_explicit(&l->busy, 1, memory_order_relaxed);
+		/* Pairs with the heavy barrier of a revoking thread. */
+		atomic_signal_fence(memory_order_seq_cst);
+		SPW_TEST_YIELD();
+		if (SPW_LIKELY(atomic_load_explicit(&l->owner,
+						    memory_order_relaxed) ==
+			       self))
+			return 1;
+		atomic_store_explicit(&l->busy, 0, memory_order_release);
+	}
+	return 0;
+}
+
+/*
+ * Enter the lane as its only producer. Returns 0 when the calling thread
+ * owns the lane (fast path), 1 when it took the lane's mutex. Pass the
+ * result to spw_lane_exit().
+ */
+static inline int spw_lane_enter(spw_lane_ctl *l)
+{
+	if (SPW_LIKELY(spw_lane_enter_owned(l)))
+		return 0;
+	spw_lane_lock_slow(l);
+	return 1;
+}
+
+static inline void spw_lane_exit(spw_lane_ctl *l, int locked)
+{
+	if (SPW_LIKELY(!locked))
+		atomic_store_explicit(&l->busy, 0, memory_order_release);
+	else
+		pthread_mutex_unlock(&l->lock);
+}
+
+/* Values published on the lane so far (receiver: acquire). */
+static inline uint_least64_t spw_lane_published(spw_lane_ctl *l)
+{
+	return atomic_load_explicit(&l->published, memory_order_acquire);
+}
+
+/*
+ * The shared core of one channel. The generated channel embeds it as its
+ * first member and puts its typed lanes after it.
+ *
+ * Fields written by senders and fields written by the receiver sit on
+ * separate cache lines.
+ */
+typedef struct spw_core {
+	/* Read-mostly: fixed at creation. */
+	size_t lanes;
+	size_t capacity; /* 0: unbounded */
+	size_t initial_buffer;
+	spw_destroy_fn destroy;
+	void *destroy_ctx;
+	atomic_int closed; /* the receiver has closed (written once) */
+
+	/* Written by senders when they clone and close. */
+	SPW_ALIGNED atomic_size_t clock;   /* next lane for a new sender */
+	atomic_size_t senders;             /* open senders */
+	atomic_size_t handles;             /* open senders + open receiver */
+
+	/* Capacity: values sent but not yet received. */
+	SPW_ALIGNED atomic_size_t inflight;
+
+	/* Values the receiver has taken off the lanes (for len()). */
+	SPW_ALIGNED atomic_uint_least64_t taken;
+
+	/* Parking: written by the receiver, read by senders. */
+	SPW_ALIGNED atomic_int parked;
+	atomic_int efd; /* the pollable descriptor, or -1 */
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+} spw_core;
+
+/* Validates cfg and fills core. */
+spw_status spw_core_init(spw_core *core, const spw_config *cfg);
+/* Frees what spw_core_init allocated. */
+void spw_core_destroy(spw_core *core);
+
+/* Lane for a new sender: the round-robin clock. */
+static inline size_t spw_core_next_lane(spw_core *core)
+{
+	return atomic_fetch_add_explicit(&core->clock, 1, memory_order_relaxed) %
+	       core->lanes;
+}
+
+/*
+ * Capacity. spw_core_reserve() takes n slots or fails whole; the receiver
+ * gives slots back with spw_core_release() as it hands values out. Both
+ * are no-ops on an unbounded channel.
+ */
+static inline int spw_core_reserve(spw_core *core, size_t n)
+{
+	size_t cur;
+
+	if (core->capacity == 0)
+		return 1;
+	if (n > core->capacity)
+		return 0;
+	cur = atomic_load_explicit(&core->inflight, memory_order_relaxed);
+	do {
+		if (cur > core->capacity - n)
+			return 0;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&core->inflight, &cur, cur + n, memory_order_relaxed,
+		memory_order_relaxed));
+	return 1;
+}
+
+static inline void spw_core_release(spw_core *core, size_t n)
+{
+	if (core->capacity != 0 && n != 0)
+		atomic_fetch_sub_explicit(&core->inflight, n,
+					  memory_order_relaxed);
+}
+
+/* Values sent but not yet received (0 when the channel is unbounded). */
+static inline size_t spw_core_inflight(spw_core *core)
+{
+	return atomic_load_explicit(&core->inflight, memory_order_relaxed);
+}
+
+/*
+ * Receiver: n more values were taken off the lanes. Release, so that a
+ * thread that reads `taken` (acquire) and then the lanes' published
+ * counters never finds fewer published values than taken ones.
+ */
+static inline void spw_core_took(spw_core *core, uint_least64_t n)
+{
+	uint_least64_t t = atomic_load_explicit(&core->taken,
+						memory_order_relaxed);
+
+	atomic_store_explicit(&core->taken, t + n, memory_order_release);
+}
+
+/* Slow half of spw_core_notify(): the receiver is parked, wake it. */
+void spw_core_wake(spw_core *core);
+
+/*
+ * A sender published values: wake the receiver if, and only if, it is
+ * parked. The receiver publishes `parked` and then runs the heavy barrier
+ * before its last look at the lanes, so a sender whose values that look
+ * missed is bound to see `parked` here. While the receiver is busy this
+ * is one plain load of a line that does not change: no system call, no
+ * locked instruction.
+ */
+static inline void spw_core_notify(spw_core *core)
+{
+	SPW_TEST_YIELD();
+	spw_light_barrier();
+	if (SPW_UNLIKELY(atomic_load_explicit(&core->parked,
+					      memory_order_relaxed)))
+		spw_core_wake(core);
+}
+
+/* Receiver: have all senders closed? (acquire: their sends happen-before) */
+static inline int spw_core_senders_gone(spw_core *core)
+{
+	return atomic_load_explicit(&core->senders, memory_order_acquire) == 0;
+}
+
+/*
+ * Receiver: sleep until a sender publishes, the last sender closes, or
+ * the deadline passes (deadline NULL: no deadline; a CLOCK_MONOTONIC
+ * time). `ready(ctx)` looks at the lanes one last time after `parked` is
+ * published: nonzero means there is something to take and we do not sleep.
+ * Returns SPW_OK on a wake-up (which may be spurious: look again) or
+ * SPW_TIMEOUT.
+ */
+spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
+			 int (*ready)(void *ctx), void *ctx);
+
+/*
+ * Receiver: before it parks, the receiver looks again a few times, first
+ * pausing the CPU, then yielding it (to the senders, on a machine with
+ * fewer cores than threads). Parking costs two system calls on each side;
+ * a short spin saves them when values are about to arrive.
+ * spw_spin(i) waits a little, for i = 0 .. SPW_SPIN_LIMIT - 1.
+ */
+#ifndef SPW_SPIN_PAUSES
+#define SPW_SPIN_PAUSES 256
+#endif
+#ifndef SPW_SPIN_YIELDS
+#define SPW_SPIN_YIELDS 16
+#endif
+#define SPW_SPIN_LIMIT (SPW_SPIN_PAUSES + SPW_SPIN_YIELDS)
+void spw_spin(unsigned i);
+
+/* One CPU pause (a spin-wait hint); a compiler barrier elsewhere. */
+static inline void spw_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
+/*
+ * Lingering. When a blocking receive finds a lane with less than
+ * SPW_LINGER_BYTES of values on its first look, the sender is probably
+ * still streaming into it: reading its lines now would pull them away
+ * from the sender value by value. The receiver pauses SPW_LINGER_PAUSES
+ * times (a fraction of a microsecond) and looks again, taking the longer
+ * visit. Measured in DESIGN.md; set SPW_LINGER_PAUSES to 0 to turn it off.
+ */
+#ifndef SPW_LINGER_BYTES
+#define SPW_LINGER_BYTES 4096
+#endif
+#ifndef SPW_LINGER_PAUSES
+#define SPW_LINGER_PAUSES 32
+#endif
+
+/*
+ * The pollable descriptor (Linux: an eventfd). spw_core_fd() makes it on
+ * the first call and returns it; it stays open until the channel is freed.
+ * A sender that wakes the receiver also makes it readable.
+ *
+ * spw_core_arm() is the receiver's way of parking in somebody else's poll
+ * loop: it empties the descriptor, publishes `parked`, runs the heavy
+ * barrier and looks at the lanes again with ready(ctx), exactly like
+ * spw_core_park() but without sleeping. It returns nonzero when values are
+ * there after all (or every sender closed): look again. Otherwise it
+ * returns 0 with `parked` set, and the next publish or the last close
+ * makes the descriptor readable.
+ */
+spw_status spw_core_fd(spw_core *core, int *fd);
+int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx);
+
+/* Has the receiver a descriptor? (Receiver thread.) */
+static inline int spw_core_has_fd(spw_core *core)
+{
+	return atomic_load_explicit(&core->efd, memory_order_relaxed) >= 0;
+}
+
+/* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
+void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns);
+
+/* A new sender handle exists. */
+static inline void spw_core_sender_opened(spw_core *core)
+{
+	atomic_fetch_add_explicit(&core->senders, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&core->handles, 1, memory_order_relaxed);
+}
+
+/*
+ * A sender closed. Wakes a parked receiver when it was the last one, so
+ * that it can report end of stream. Returns nonzero when the caller closed
+ * the last handle and must free the channel.
+ */
+int spw_core_sender_closed(spw_core *core);
+
+/* The receiver is closing: from now on sends fail with SPW_CLOSED. */
+static inline void spw_core_mark_closed(spw_core *core)
+{
+	atomic_store_explicit(&core->closed, 1, memory_order_seq_cst);
+}
+
+/* Has the receiver closed? */
+static inline int spw_core_is_closed(spw_core *core)
+{
+	return atomic_load_explicit(&core->closed, memory_order_relaxed);
+}
+
+/*
+ * A handle (the receiver, or a sender after spw_core_sender_closed's own
+ * bookkeeping) is gone. Returns nonzero when it was the last one and the
+ * caller must free the channel.
+ */
+int spw_core_handle_closed(spw_core *core);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPILLWAY_CORE_H */
