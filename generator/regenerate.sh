@@ -1,7 +1,8 @@
 #!/bin/sh
-# Regenerate the checked-in channels in generated/ (never edit them by hand).
-# The freshness test (tests/test_spwgen.py) fails when they differ from this.
+# Regenerate the checked-in channels in generated/ (never edit them by hand)
+# from their spec, generator/generated.json. The freshness test
+# (tests/test_spwgen.py) runs `spwgen --spec generator/generated.json
+# --check` and fails when they differ.
 set -e
 cd "$(dirname "$0")/.."
-python3 generator/spwgen.py --type uint64_t --name u64 --include '<stdint.h>' --out-dir generated
-python3 generator/spwgen.py --type 'void *' --name ptr --out-dir generated
+python3 generator/spwgen.py --spec generator/generated.json
