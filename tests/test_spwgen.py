@@ -12,7 +12,11 @@ subprocess (with this Python), so exit codes and stderr are real. Tests
 that compile C are skipped when there is no `cc` on PATH.
 """
 
+import contextlib
 import difflib
+import errno
+import io
+import json
 import os
 import re
 import shlex
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 
 ROOT = os.path.abspath(os.environ.get("SPW_ROOT") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), os.pardir))
@@ -30,16 +35,15 @@ RUNTIME_DIR = os.path.join(ROOT, "runtime")
 RUNTIME_H = os.path.join(RUNTIME_DIR, "spillway_runtime.h")
 RUNTIME_C = os.path.join(RUNTIME_DIR, "spillway_runtime.c")
 GENERATED_DIR = os.path.join(ROOT, "generated")
+# The spec of the checked-in channels, as generator/regenerate.sh uses it.
+GENERATED_SPEC = os.path.join("generator", "generated.json")
 
 CC = shutil.which("cc")
 NM = shutil.which("nm")
 CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
 
-# The checked-in channels in generated/, and the arguments that made them.
-CHECKED_IN = {
-    "u64": ["--type", "uint64_t", "--name", "u64", "--include", "<stdint.h>"],
-    "ptr": ["--type", "void *", "--name", "ptr"],
-}
+# The checked-in channels in generated/ (as listed in GENERATED_SPEC).
+CHECKED_IN = ["u64", "ptr"]
 
 ORDER_H = """\
 #ifndef ORDER_H
@@ -80,6 +84,11 @@ def runtime_abi():
 
 def output_names(name):
     return ["spillway_%s.c" % name, "spillway_%s.h" % name]
+
+
+def listed_names(name):
+    """A channel's files in the order --list-outputs prints them."""
+    return ["spillway_%s.h" % name, "spillway_%s.c" % name]
 
 
 def snapshot(folder):
@@ -211,38 +220,41 @@ class SpwgenTestCase(unittest.TestCase):
 class FreshnessTest(SpwgenTestCase):
     """generated/ must be what spwgen produces now, byte for byte."""
 
-    def check_fresh(self, name):
+    REGENERATE = "cd %s && sh generator/regenerate.sh" % shlex.quote(ROOT)
+
+    def test_generated_is_fresh(self):
+        result = run_spwgen(["--spec", GENERATED_SPEC, "--check"])
+        if result.status == 0:
+            self.assertEqual((result.stdout, result.stderr), ("", ""))
+            return
+        # Show how it differs: what spwgen would write, against generated/.
         out = self.make_dir("fresh")
-        self.assert_ok(run_spwgen(CHECKED_IN[name] + ["--out-dir", out]))
-        regen = "cd %s && %s" % (shlex.quote(ROOT), shlex.join(
-            ["python3", "generator/spwgen.py"] + CHECKED_IN[name]
-            + ["--out-dir", "generated"]))
-        produced = sorted(os.listdir(out))
-        self.assertEqual(produced, output_names(name))
-        for fname in produced:
-            with self.subTest(file=fname):
-                checked_in = os.path.join(GENERATED_DIR, fname)
-                if not os.path.isfile(checked_in):
-                    self.fail("generated/%s is missing; create it with:\n  %s"
-                              % (fname, regen))
-                new = read_bytes(os.path.join(out, fname))
-                old = read_bytes(checked_in)
-                if new != old:
-                    diff = difflib.unified_diff(
-                        old.decode("utf-8", "replace").splitlines(),
-                        new.decode("utf-8", "replace").splitlines(),
-                        "generated/" + fname, "spwgen output", lineterm="")
-                    self.fail("generated/%s is stale (differs from what "
-                              "spwgen produces now). Regenerate with:\n  %s\n"
-                              "First differences:\n%s"
-                              % (fname, regen,
-                                 "\n".join(list(diff)[:30])))
+        self.assert_ok(run_spwgen(["--spec", GENERATED_SPEC,
+                                   "--out-dir", out]))
+        diffs = []
+        for fname in sorted(os.listdir(out)):
+            checked_in = os.path.join(GENERATED_DIR, fname)
+            old = read_text(checked_in) if os.path.isfile(checked_in) else ""
+            diffs += list(difflib.unified_diff(
+                old.splitlines(), read_text(os.path.join(out, fname))
+                .splitlines(), "generated/" + fname, "spwgen output",
+                lineterm=""))[:30]
+        self.fail("generated/ is stale (differs from what spwgen produces "
+                  "now). Regenerate with:\n  %s\n%s\n%s\nFirst "
+                  "differences:\n%s" % (self.REGENERATE, result.stdout,
+                                        result.stderr, "\n".join(diffs)))
 
-    def test_u64_is_fresh(self):
-        self.check_fresh("u64")
-
-    def test_ptr_is_fresh(self):
-        self.check_fresh("ptr")
+    def test_spec_lists_exactly_the_checked_in_files(self):
+        result = run_spwgen(["--spec", GENERATED_SPEC, "--list-outputs"])
+        self.assert_ok(result)
+        listed = result.stdout.splitlines()
+        self.assertEqual(listed, ["generated/" + f for name in CHECKED_IN
+                                  for f in listed_names(name)])
+        on_disk = ["generated/" + f for f in os.listdir(GENERATED_DIR)
+                   if f.startswith("spillway_")]
+        self.assertEqual(sorted(on_disk), sorted(listed),
+                         "generated/ holds a file that its spec does not "
+                         "make (or the other way round)")
 
 
 class DeterminismTest(SpwgenTestCase):
@@ -904,6 +916,525 @@ class PassModeTest(SpwgenTestCase):
                 self.assert_rejected(["--type", "int", "--name", "x",
                                       "--pass", mode, "--out-dir", out],
                                      EXIT_USAGE, self.tmp, mention="--pass")
+
+
+class SpecTestCase(SpwgenTestCase):
+    """Helpers for spec files."""
+
+    # A spec with three channels, written to self.tmp/spec.json by
+    # write_spec(); output goes to self.tmp/gen.
+    SPEC = {
+        "comment": "three channels",
+        "out_dir": "gen",
+        "channels": [
+            {"type": "uint64_t", "name": "u64", "include": ["<stdint.h>"]},
+            {"type": "struct order", "name": "order",
+             "include": ['"order.h"'], "pass": "auto",
+             "comment": "a struct: sent by pointer"},
+            {"type": "const char *", "name": "str", "pass": "value"},
+        ],
+    }
+    NAMES = ["u64", "order", "str"]
+
+    def write_spec(self, spec=None, path="spec.json"):
+        """Write spec (an object, or text as is) to self.tmp/path."""
+        path = os.path.join(self.tmp, path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if not isinstance(spec, str):
+            spec = json.dumps(self.SPEC if spec is None else spec, indent=2)
+        return self.write_file(path, spec)
+
+    def spec_with(self, index, **fields):
+        """SPEC with fields of channel `index` replaced (None: removed)."""
+        spec = json.loads(json.dumps(self.SPEC))
+        for key, value in fields.items():
+            if value is None:
+                del spec["channels"][index][key]
+            else:
+                spec["channels"][index][key] = value
+        return spec
+
+    def reject_spec(self, spec, mention, status=EXIT_USAGE, extra=()):
+        """spec (written to spec.json) must be refused, writing nothing;
+        the error names the spec file first."""
+        self.write_spec(spec)
+        os.makedirs(os.path.join(self.tmp, "gen"), exist_ok=True)
+        result = self.assert_rejected(["--spec", "spec.json"] + list(extra),
+                                      status, self.tmp, mention=mention)
+        self.assertTrue(result.stderr.startswith("spwgen: error: spec.json"),
+                        str(result))
+        return result
+
+
+class SpecTest(SpecTestCase):
+    """--spec: several channels from one JSON file."""
+
+    def test_several_channels(self):
+        self.write_spec()
+        gen = self.make_dir("gen")
+        # From another folder: out_dir is relative to the spec file.
+        self.assert_ok(run_spwgen(["--spec", os.path.join(self.tmp,
+                                                          "spec.json")]))
+        self.assertEqual(sorted(os.listdir(gen)), sorted(
+            f for name in self.NAMES for f in output_names(name)))
+        # Each channel's files are those of the single-channel command.
+        for entry in self.SPEC["channels"]:
+            with self.subTest(name=entry["name"]):
+                extra = []
+                if entry.get("pass", "auto") != "auto":
+                    extra = ["--pass", entry["pass"]]
+                alone = self.generate(entry["type"], entry["name"],
+                                      entry.get("include", []), extra=extra)
+                for fname, data in alone.items():
+                    self.assertEqual(read_bytes(os.path.join(gen, fname)),
+                                     data, fname)
+
+    def test_generated_sources_compile(self):
+        self.require_cc()
+        self.write_spec()
+        gen = self.make_dir("gen")
+        self.write_file(os.path.join(self.tmp, "order.h"), ORDER_H)
+        self.assert_ok(run_spwgen(["--spec", "spec.json"], cwd=self.tmp))
+        for name in self.NAMES:
+            with self.subTest(name=name):
+                self.syntax_check(os.path.join(gen, "spillway_%s.c" % name),
+                                  gen, self.tmp)
+
+    def test_out_dir(self):
+        # Relative to the spec's folder; by default that folder itself;
+        # --out-dir (relative to the current folder) overrides it.
+        spec = dict(self.SPEC, channels=self.SPEC["channels"][:1])
+        del spec["out_dir"]
+        self.write_spec(spec, "sub/default.json")
+        spec["out_dir"] = "../elsewhere"
+        self.write_spec(spec, "sub/up.json")
+        self.make_dir("elsewhere")
+        self.make_dir("flag")
+        for args, folder in (
+                (["--spec", "sub/default.json"], "sub"),
+                (["--spec", "sub/up.json"], "elsewhere"),
+                (["--spec", "sub/up.json", "--out-dir", "flag"], "flag")):
+            with self.subTest(args=args):
+                self.assert_ok(run_spwgen(args, cwd=self.tmp))
+                self.assertTrue(os.path.isfile(os.path.join(
+                    self.tmp, folder, "spillway_u64.h")), folder)
+
+    def test_pass_in_spec_reaches_banner(self):
+        spec = self.spec_with(0, **{"pass": "pointer"})
+        self.write_spec(spec)
+        gen = self.make_dir("gen")
+        self.assert_ok(run_spwgen(["--spec", "spec.json"], cwd=self.tmp))
+        self.assertEqual(
+            banner_command(read_text(os.path.join(gen, "spillway_u64.h"))),
+            "spwgen --type uint64_t --name u64 --include '<stdint.h>' "
+            "--pass pointer --out-dir DIR")
+        self.assertIn("--pass value", banner_command(
+            read_text(os.path.join(gen, "spillway_str.h"))))
+        self.assertNotIn("--pass", banner_command(
+            read_text(os.path.join(gen, "spillway_order.h"))))
+
+    def test_duplicate_name(self):
+        spec = self.spec_with(2, name="u64")
+        result = self.reject_spec(spec, "channels[2].name")
+        self.assertIn("channels[0]", result.stderr)
+        self.assertIn("'u64'", result.stderr)
+
+    def test_names_differing_only_in_case(self):
+        spec = self.spec_with(2, name="ORDER")
+        result = self.reject_spec(spec, "channels[2].name")
+        self.assertIn("channels[1]", result.stderr)
+        self.assertIn("'ORDER'", result.stderr)
+        self.assertIn("'order'", result.stderr)
+        self.assertIn("letter case", result.stderr)
+
+    def test_unknown_keys(self):
+        top = dict(self.SPEC, outdir="x")
+        self.reject_spec(top, "unknown key 'outdir'")
+        entry = self.spec_with(1, nmae="order")
+        self.reject_spec(entry, "spec.json: channels[1]: unknown key 'nmae'")
+        self.reject_spec(dict(self.SPEC, Channels=[]),
+                         "unknown key 'Channels'")
+
+    def test_repeated_key(self):
+        text = ('{"channels": [{"type": "int", "name": "a", '
+                '"name": "b"}]}')
+        self.reject_spec(text, "channels[0]: key 'name' appears more than "
+                               "once")
+        self.reject_spec('{"out_dir": "a", "out_dir": "b", "channels": []}',
+                         "key 'out_dir' appears more than once")
+
+    def test_bad_fields(self):
+        # (changes to channel 1, what the error names)
+        cases = [
+            ({"type": None}, "channels[1]: missing key 'type'"),
+            ({"name": None}, "channels[1]: missing key 'name'"),
+            ({"type": 5}, "channels[1].type: must be a string, not a number"),
+            ({"name": ["order"]}, "channels[1].name: must be a string"),
+            ({"name": "int"}, "channels[1].name: 'int' is a C keyword"),
+            ({"name": "a b"}, "channels[1].name: "),
+            ({"name": ""}, "channels[1].name: must not be empty"),
+            ({"include": "order.h"},
+             "channels[1].include: must be a list, not a string"),
+            ({"include": ["order.h", 7]},
+             "channels[1].include[1]: must be a string"),
+            ({"include": [""]}, "channels[1].include[0]: must not be empty"),
+            ({"pass": "fast"}, "channels[1].pass: 'fast' is not one of "
+                               "auto, value, pointer"),
+            ({"pass": True}, "channels[1].pass: must be a string, not true"),
+            ({"comment": ["x"]}, "channels[1].comment: must be a string"),
+        ]
+        for fields, mention in cases:
+            with self.subTest(fields=fields):
+                self.reject_spec(self.spec_with(1, **fields), mention)
+
+    def test_bad_shapes(self):
+        cases = [
+            ([], "spec.json: the top level: must be an object, not a list"),
+            ("null", "the top level: must be an object, not null"),
+            ({}, "spec.json: missing key 'channels'"),
+            ({"channels": []}, "channels: must list at least one channel"),
+            ({"channels": {}}, "channels: must be a list, not an object"),
+            ({"channels": ["int"]},
+             "channels[0]: must be an object, not a string"),
+            (dict(self.SPEC, out_dir=""), "out_dir: must not be empty"),
+            (dict(self.SPEC, out_dir=1), "out_dir: must be a string"),
+            (dict(self.SPEC, out_dir="a\u0000b"), "out_dir: contains a NUL"),
+            (dict(self.SPEC, comment=None), "comment: must be a string"),
+        ]
+        for spec, mention in cases:
+            with self.subTest(spec=spec):
+                self.reject_spec(spec, mention)
+
+    def test_injection_attempts(self):
+        # Whatever --type and --include refuse, a spec refuses too.
+        for ctype in BadInputTest.BAD_TYPES:
+            with self.subTest(type=ctype):
+                self.reject_spec(self.spec_with(2, type=ctype),
+                                 "spec.json: channels[2].type")
+        for inc in BadInputTest.BAD_INCLUDES:
+            with self.subTest(include=inc):
+                self.reject_spec(self.spec_with(2, include=["a.h", inc]),
+                                 "spec.json: channels[2].include[1]")
+        for name in BadInputTest.BAD_NAMES:
+            with self.subTest(name=name):
+                self.reject_spec(self.spec_with(2, name=name),
+                                 "spec.json: channels[2].name")
+
+    def test_unreadable_spec_files(self):
+        self.make_dir("gen")
+        self.make_dir("folder.json")
+        files = {
+            "bad.json": b'{"channels": [\n  {"type": "int",}\n]}',
+            "empty.json": b"",
+            "latin1.json": b'{"comment": "caf\xe9", "channels": []}',
+            "trailing.json": b'{"channels": []} x',
+            "nan.json": b'{"channels": NaN}',
+        }
+        for fname, data in files.items():
+            with open(os.path.join(self.tmp, fname), "wb") as f:
+                f.write(data)
+        cases = [
+            ("missing.json", "missing.json: cannot read the spec file: "
+                             "No such file or directory"),
+            ("folder.json", "folder.json: cannot read the spec file: "
+                            "Is a directory"),
+            ("bad.json", "bad.json:2:18: not valid JSON: "),
+            ("empty.json", "empty.json:1:1: not valid JSON: "),
+            ("latin1.json", "latin1.json: not UTF-8 (byte 0xe9 at offset "
+                            "16)"),
+            ("trailing.json", "trailing.json:1:18: not valid JSON: "),
+            ("nan.json", "nan.json: channels: must be a list, not a number"),
+        ]
+        for fname, mention in cases:
+            with self.subTest(spec=fname):
+                self.assert_rejected(["--spec", fname], EXIT_USAGE,
+                                     self.tmp, mention=mention)
+
+    def test_spec_file_not_readable(self):
+        if os.geteuid() == 0:
+            self.skipTest("running as root: a mode 0 file is still readable")
+        path = self.write_spec()
+        os.chmod(path, 0)
+        self.assert_rejected(["--spec", "spec.json"], EXIT_USAGE, self.tmp,
+                             mention="spec.json: cannot read the spec file")
+
+    def test_spec_with_single_channel_flags(self):
+        self.write_spec()
+        self.make_dir("gen")
+        for flags in (["--type", "int"], ["--name", "x"],
+                      ["--include", "a.h"], ["--pass", "auto"],
+                      ["--type", ""]):
+            with self.subTest(flags=flags):
+                self.assert_rejected(["--spec", "spec.json"] + flags,
+                                     EXIT_USAGE, self.tmp,
+                                     mention="--spec cannot be combined "
+                                             "with " + flags[0])
+
+    def test_error_in_a_later_channel_writes_nothing(self):
+        # Rendering fails for the last channel only: the others, valid and
+        # rendered, must not be written either (and older files stay).
+        templates = self.make_dir("templates")
+        for t in ("spillway.h.j2", "spillway.c.j2"):
+            shutil.copy(os.path.join(TEMPLATE_DIR, t), templates)
+        shutil.copy(os.path.join(TEMPLATE_DIR, "_common.j2"), templates)
+        with open(os.path.join(templates, "spillway.c.j2"), "a",
+                  encoding="utf-8") as f:
+            f.write('{% if name == "str" %}{{ no_such_variable }}'
+                    '{% endif %}\n')
+        self.write_spec()
+        gen = self.make_dir("gen")
+        self.write_file(os.path.join(gen, "spillway_u64.h"), "old\n")
+        self.assert_rejected(["--spec", os.path.join(self.tmp, "spec.json"),
+                              "--template-dir", templates], EXIT_ERROR, gen,
+                             mention="template spillway.c.j2")
+
+    def test_blocked_file_writes_nothing(self):
+        self.write_spec()
+        gen = self.make_dir("gen")
+        self.write_file(os.path.join(gen, "spillway_u64.h"), "old\n")
+        os.mkdir(os.path.join(gen, "spillway_str.c"))
+        self.assert_rejected(["--spec", os.path.join(self.tmp, "spec.json")],
+                             EXIT_ERROR, gen,
+                             mention="spillway_str.c")
+
+    def test_missing_out_dir_writes_nothing(self):
+        self.write_spec()
+        self.assert_rejected(["--spec", "spec.json"], EXIT_ERROR, self.tmp,
+                             mention="output folder 'gen' does not exist")
+
+
+class CheckTest(SpecTestCase):
+    """--check: compare the files on disk, write nothing."""
+
+    def setUp(self):
+        super().setUp()
+        self.write_spec()
+        self.gen = self.make_dir("gen")
+        self.assert_ok(run_spwgen(["--spec", "spec.json"], cwd=self.tmp))
+
+    def check(self, args, status, stdout):
+        before = snapshot(self.gen)
+        result = run_spwgen(args + ["--check"], cwd=self.tmp)
+        self.assertEqual((result.status, result.stdout, result.stderr),
+                         (status, stdout, ""), str(result))
+        self.assertEqual(snapshot(self.gen), before, "--check changed files")
+
+    def test_fresh(self):
+        self.check(["--spec", "spec.json"], 0, "")
+        self.check(["--type", "uint64_t", "--name", "u64", "--include",
+                    "<stdint.h>", "--out-dir", "gen"], 0, "")
+
+    def test_stale_and_missing(self):
+        with open(os.path.join(self.gen, "spillway_order.c"), "ab") as f:
+            f.write(b"/* edited */\n")
+        os.unlink(os.path.join(self.gen, "spillway_str.h"))
+        self.check(["--spec", "spec.json"], 1,
+                   "stale: gen/spillway_order.c\n"
+                   "missing: gen/spillway_str.h\n"
+                   "spwgen: 2 of 6 files out of date\n")
+        self.check(["--type", "struct order", "--name", "order",
+                    "--include", '"order.h"', "--out-dir", "gen"], 1,
+                   "stale: gen/spillway_order.c\n"
+                   "spwgen: 1 of 2 files out of date\n")
+        # The same file with different arguments is stale.
+        self.check(["--type", "uint64_t", "--name", "u64", "--out-dir",
+                    "gen"], 1, "stale: gen/spillway_u64.h\n"
+                               "stale: gen/spillway_u64.c\n"
+                               "spwgen: 2 of 2 files out of date\n")
+
+    def test_not_a_file_is_stale(self):
+        os.unlink(os.path.join(self.gen, "spillway_u64.c"))
+        os.mkdir(os.path.join(self.gen, "spillway_u64.c"))
+        self.check(["--spec", "spec.json"], 1,
+                   "stale: gen/spillway_u64.c\n"
+                   "spwgen: 1 of 6 files out of date\n")
+
+    def test_missing_out_dir(self):
+        self.check(["--spec", "spec.json", "--out-dir", "nowhere"], 1,
+                   "".join("missing: nowhere/%s\n" % f
+                           for name in self.NAMES
+                           for f in listed_names(name))
+                   + "spwgen: 6 of 6 files out of date\n")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "nowhere")))
+
+    def test_with_list_outputs_is_a_usage_error(self):
+        self.assert_rejected(["--spec", "spec.json", "--check",
+                              "--list-outputs"], EXIT_USAGE, self.tmp,
+                             mention="--list-outputs")
+
+
+class ListOutputsTest(SpecTestCase):
+    """--list-outputs: the paths that would be written, nothing else."""
+
+    def list_outputs(self, args, expected):
+        before = snapshot(self.tmp)
+        result = run_spwgen(args + ["--list-outputs"], cwd=self.tmp)
+        self.assert_ok(result)
+        self.assertEqual(result.stdout, "".join(p + "\n" for p in expected))
+        self.assertEqual(snapshot(self.tmp), before)
+
+    def test_spec(self):
+        self.write_spec()
+        self.list_outputs(["--spec", "spec.json"],
+                          ["gen/spillway_u64.h", "gen/spillway_u64.c",
+                           "gen/spillway_order.h", "gen/spillway_order.c",
+                           "gen/spillway_str.h", "gen/spillway_str.c"])
+
+    def test_paths_are_normalised(self):
+        spec = dict(self.SPEC, out_dir="../gen/./", channels=[
+            {"type": "int", "name": "a"}])
+        self.write_spec(spec, "sub/spec.json")
+        self.list_outputs(["--spec", "sub/spec.json"],
+                          ["gen/spillway_a.h", "gen/spillway_a.c"])
+        self.list_outputs(["--spec", "sub/spec.json", "--out-dir", "."],
+                          ["spillway_a.h", "spillway_a.c"])
+        self.list_outputs(["--spec", os.path.join(self.tmp, "sub",
+                                                  "spec.json")],
+                          [os.path.join(self.tmp, "gen", "spillway_a.h"),
+                           os.path.join(self.tmp, "gen", "spillway_a.c")])
+
+    def test_single_channel(self):
+        self.list_outputs(["--type", "int", "--name", "x", "--out-dir",
+                           "./out//"], ["out/spillway_x.h",
+                                        "out/spillway_x.c"])
+
+    def test_needs_no_templates(self):
+        # Build systems may ask at configure time, before anything exists.
+        self.list_outputs(["--type", "int", "--name", "x", "--out-dir", "o",
+                           "--template-dir", "no-such-folder"],
+                          ["o/spillway_x.h", "o/spillway_x.c"])
+
+    def test_still_checks_the_input(self):
+        self.write_spec(self.spec_with(0, name="9"))
+        self.assert_rejected(["--spec", "spec.json", "--list-outputs"],
+                             EXIT_USAGE, self.tmp, mention="channels[0].name")
+        self.assert_rejected(["--type", "int;", "--name", "x", "--out-dir",
+                              ".", "--list-outputs"], EXIT_USAGE, self.tmp,
+                             mention="--type")
+
+
+class ReplaceFailureTest(SpecTestCase):
+    """A rename that fails midway: the earlier ones are undone."""
+
+    def run_main(self, spwgen, args):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            status = spwgen.main(args)
+        return status, err.getvalue()
+
+    def test_undo_after_failed_rename(self):
+        spwgen = import_spwgen()
+        self.write_spec()
+        gen = self.make_dir("gen")
+        self.write_file(os.path.join(gen, "spillway_u64.h"), "old u64.h\n")
+        self.write_file(os.path.join(gen, "spillway_order.h"), "old o.h\n")
+        before = snapshot(gen)
+        real_replace = os.replace
+        calls = []
+
+        def replace(src, dst):
+            calls.append(dst)
+            if len(calls) == 4:  # the fourth file: spillway_order.c
+                raise OSError(errno.EIO, "Input/output error")
+            real_replace(src, dst)
+
+        with unittest.mock.patch.object(spwgen.os, "replace", replace):
+            status, err = self.run_main(
+                spwgen, ["--spec", os.path.join(self.tmp, "spec.json")])
+        self.assertEqual(status, EXIT_ERROR, err)
+        self.assertRegex(err, r"\Aspwgen: error: cannot replace "
+                              r"'[^']*/gen/spillway_order\.c': Input/output "
+                              r"error; the 3 files replaced before it were "
+                              r"restored\n\Z")
+        self.assertEqual(snapshot(gen), before)
+
+    def test_undo_without_hard_links(self):
+        # Where hard links fail, an existing file cannot be put back: the
+        # error says which.
+        spwgen = import_spwgen()
+        self.write_spec()
+        gen = self.make_dir("gen")
+        self.write_file(os.path.join(gen, "spillway_u64.c"), "old\n")
+        real_replace = os.replace
+
+        def replace(src, dst):
+            if dst.endswith("spillway_order.h"):
+                raise OSError(errno.EACCES, "Permission denied")
+            real_replace(src, dst)
+
+        def link(src, dst):
+            raise OSError(errno.EPERM, "Operation not permitted")
+
+        with unittest.mock.patch.object(spwgen.os, "replace", replace), \
+                unittest.mock.patch.object(spwgen.os, "link", link):
+            status, err = self.run_main(
+                spwgen, ["--spec", os.path.join(self.tmp, "spec.json")])
+        self.assertEqual(status, EXIT_ERROR, err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn("these files were replaced and not restored: '%s'"
+                      % os.path.join(gen, "spillway_u64.c"), err)
+        # New files are removed; no temporary file is left.
+        self.assertEqual(sorted(os.listdir(gen)), ["spillway_u64.c"])
+
+
+class ModuleTest(SpwgenTestCase):
+    """spwgen.py as a module and as an installed copy."""
+
+    def test_python_m_spwgen(self):
+        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "generator"))
+        proc = subprocess.run([sys.executable, "-m", "spwgen", "--version"],
+                              cwd=self.tmp, env=env, capture_output=True,
+                              text=True, timeout=60)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertEqual(proc.stdout, "spwgen %s (runtime ABI %d)\n"
+                         % (spwgen_version(), runtime_abi()))
+
+    def test_installed_layout_finds_its_templates(self):
+        # $PREFIX/share/spillway/python/spwgen.py finds
+        # $PREFIX/share/spillway/templates (no --template-dir).
+        share = self.make_dir("prefix", "share", "spillway")
+        os.mkdir(os.path.join(share, "python"))
+        shutil.copy(SPWGEN, os.path.join(share, "python"))
+        shutil.copytree(TEMPLATE_DIR, os.path.join(share, "templates"))
+        out = self.make_dir("out")
+        proc = subprocess.run(
+            [sys.executable, os.path.join(share, "python", "spwgen.py"),
+             "--type", "double", "--name", "d", "--out-dir", out],
+            cwd=self.tmp, capture_output=True, text=True, timeout=60)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertEqual(
+            {f: read_bytes(os.path.join(out, f)) for f in output_names("d")},
+            self.generate("double", "d"))
+
+
+class HelpTest(SpwgenTestCase):
+    """--help is the manual."""
+
+    def test_help_covers_everything(self):
+        result = run_spwgen(["--help"])
+        self.assert_ok(result)
+        for text in ("usage: spwgen --type CTYPE", "spwgen --spec FILE",
+                     "--check", "--list-outputs", "--pass", "--version",
+                     "--template-dir", "pass-by rule", "exit status",
+                     "spec file", "examples", "docs/spwgen.md"):
+            self.assertIn(text, result.stdout)
+
+    def test_spec_example_in_help_is_valid(self):
+        help_text = run_spwgen(["--help"]).stdout
+        m = re.search(r"^    \{\n.*?^    \}\n", help_text, re.M | re.S)
+        self.assertIsNotNone(m, "no spec example in --help")
+        self.write_file(os.path.join(self.tmp, "spec.json"), m.group(0))
+        result = run_spwgen(["--spec", "spec.json", "--list-outputs"],
+                            cwd=self.tmp)
+        self.assert_ok(result)
+        self.assertEqual(result.stdout.splitlines(),
+                         ["gen/" + f for name in ("u64", "order")
+                          for f in listed_names(name)])
+
+    def test_no_abbreviated_options(self):
+        self.assert_rejected(["--type", "int", "--name", "x", "--out",
+                              self.tmp], EXIT_USAGE, self.tmp,
+                             mention="--out")
 
 
 if __name__ == "__main__":
