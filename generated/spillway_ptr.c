@@ -35,7 +35,7 @@
 struct spw_ptr_seg {
 	struct spw_ptr_seg *next; /* written before the values after it are published */
 	struct spw_ptr_seg *free_next; /* in the returned / cached lists */
-	atomic_size_t end;        /* SIZE_MAX, or the number of values once sealed */
+	atomic_size_t end; /* SIZE_MAX, or the number of values once sealed */
 	size_t cap;
 	spw_ptr_value items[];
 };
@@ -43,14 +43,14 @@ struct spw_ptr_seg {
 struct spw_ptr_lane {
 	/* Producer side: published count and biased lock, then the tail. */
 	spw_lane_ctl ctl;
-	struct spw_ptr_seg *tseg;  /* segment being filled (NULL: none yet) */
-	size_t tpos;               /* next free slot in tseg */
+	struct spw_ptr_seg *tseg; /* segment being filled (NULL: none yet) */
+	size_t tpos; /* next free slot in tseg */
 	struct spw_ptr_seg *first; /* the lane's first segment, for the receiver */
 
 	/* Receiver side. */
 	SPW_ALIGNED uint_least64_t consumed; /* values taken into visits */
-	struct spw_ptr_seg *rseg;  /* segment being read */
-	size_t rpos;               /* next slot to read in rseg */
+	struct spw_ptr_seg *rseg; /* segment being read */
+	size_t rpos; /* next slot to read in rseg */
 	/*
 	 * Read segments for the producers to reuse (a stack: pushed by the
 	 * receiver and by a producer giving some back; taken whole), and
@@ -63,13 +63,13 @@ struct spw_ptr_lane {
 /* One cache-aligned block: the channel, then its lanes. */
 struct spw_ptr_chan {
 	spw_core core;
-	size_t seg_cap;             /* values per segment */
+	size_t seg_cap; /* values per segment */
 	struct spw_ptr_lane *lanes; /* just after the channel, in the block */
 };
 
 /* The lanes after the channel start on a cache line of their own. */
 _Static_assert(sizeof(struct spw_ptr_chan) % SPW_CACHE_LINE == 0,
-	"channel size is a multiple of the cache line");
+	       "channel size is a multiple of the cache line");
 
 struct spw_ptr_sender {
 	struct spw_ptr_chan *chan;
@@ -78,22 +78,26 @@ struct spw_ptr_sender {
 
 struct spw_ptr_receiver {
 	struct spw_ptr_chan *chan;
-	spw_ptr_value *rp;   /* next value to hand out */
+	spw_ptr_value *rp; /* next value to hand out */
 	spw_ptr_value *rend; /* end of the current window */
-	size_t lane;         /* the lane being visited */
+	size_t lane; /* the lane being visited */
 	uint_least64_t left; /* values of the visit not yet in a window */
-	size_t cursor;       /* next lane to look at */
+	size_t cursor; /* next lane to look at */
 };
 
 /*
  * How a refill may wait: not at all (try_*), not at all but lingering on a
  * short first look (the rest of a blocking recv_many), or block.
  */
-enum spw_ptr_wait { SPW_PTR_NO_WAIT, SPW_PTR_MORE, SPW_PTR_WAIT };
+enum spw_ptr_wait {
+	SPW_PTR_NO_WAIT,
+	SPW_PTR_MORE,
+	SPW_PTR_WAIT
+};
 
 /* Largest number of values one segment (and so one batch) may hold. */
-#define SPW_PTR_MAX_ITEMS ((SIZE_MAX / 2 - sizeof(struct spw_ptr_seg)) / \
-	sizeof(spw_ptr_value))
+#define SPW_PTR_MAX_ITEMS \
+	((SIZE_MAX / 2 - sizeof(struct spw_ptr_seg)) / sizeof(spw_ptr_value))
 
 /* ---- spare segments ---------------------------------------------------- */
 
@@ -103,7 +107,7 @@ enum spw_ptr_wait { SPW_PTR_NO_WAIT, SPW_PTR_MORE, SPW_PTR_WAIT };
  * popped one at a time, so there is no ABA problem.
  */
 static void spw_ptr_spares_push(struct spw_ptr_lane *lane,
-	struct spw_ptr_seg *first, struct spw_ptr_seg *last)
+				struct spw_ptr_seg *first, struct spw_ptr_seg *last)
 {
 	struct spw_ptr_seg *head;
 
@@ -132,7 +136,7 @@ static struct spw_ptr_seg *spw_ptr_spares_take(struct spw_ptr_lane *lane)
  * one. Returns 0 when memory is short; the lane is then unchanged.
  */
 static int spw_ptr_grow(struct spw_ptr_chan *chan,
-	struct spw_ptr_lane *lane, size_t n)
+			struct spw_ptr_lane *lane, size_t n)
 {
 	size_t need = n > chan->seg_cap ? n : chan->seg_cap;
 	struct spw_ptr_seg *s = spw_ptr_spares_take(lane);
@@ -177,11 +181,8 @@ static int spw_ptr_grow(struct spw_ptr_chan *chan,
  * Enqueue n values on tx's lane, whole or not at all. (send has its own
  * fast path for the common case; this handles everything.)
  */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
-	const spw_ptr_value *values, size_t n)
+static SPW_NOINLINE spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
+					       const spw_ptr_value *values, size_t n)
 {
 	struct spw_ptr_chan *chan = tx->chan;
 	struct spw_ptr_lane *lane = tx->lane;
@@ -228,7 +229,7 @@ static spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
  * large batch's), the receiver frees it.
  */
 static void spw_ptr_recycle(struct spw_ptr_chan *chan,
-	struct spw_ptr_lane *lane, struct spw_ptr_seg *s)
+			    struct spw_ptr_lane *lane, struct spw_ptr_seg *s)
 {
 	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR ||
 	    atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >=
@@ -348,7 +349,7 @@ static int spw_ptr_ready(void *ctx)
  * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
  */
 static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
-	enum spw_ptr_wait wait, const struct timespec *deadline)
+				 enum spw_ptr_wait wait, const struct timespec *deadline)
 {
 	spw_core *core = &rx->chan->core;
 	spw_status parked = SPW_OK;
@@ -363,8 +364,10 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 		 * Linger only when values were there at once: a stream. A
 		 * receiver that had to wait is in a ping-pong, not a stream.
 		 */
-		if (spw_ptr_scan(rx, wait != SPW_PTR_NO_WAIT && spins == 0 &&
-				  parked == SPW_OK))
+		int linger = wait != SPW_PTR_NO_WAIT && spins == 0 &&
+			     parked == SPW_OK;
+
+		if (spw_ptr_scan(rx, linger))
 			return SPW_OK;
 		SPW_TEST_YIELD();
 		if (spw_core_senders_gone(core)) {
@@ -391,8 +394,8 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 }
 
 static spw_status spw_ptr_recv_one(spw_ptr_receiver *rx,
-	spw_ptr_value *out, enum spw_ptr_wait wait,
-	const struct timespec *deadline)
+				   spw_ptr_value *out, enum spw_ptr_wait wait,
+				   const struct timespec *deadline)
 {
 	if (SPW_UNLIKELY(rx == NULL || out == NULL))
 		return SPW_INVALID;
@@ -408,7 +411,7 @@ static spw_status spw_ptr_recv_one(spw_ptr_receiver *rx,
 }
 
 static spw_status spw_ptr_view(spw_ptr_receiver *rx,
-	const spw_ptr_value **items, size_t *n, enum spw_ptr_wait wait)
+			       const spw_ptr_value **items, size_t *n, enum spw_ptr_wait wait)
 {
 	if (SPW_UNLIKELY(rx == NULL || items == NULL || n == NULL))
 		return SPW_INVALID;
@@ -430,7 +433,7 @@ static spw_status spw_ptr_view(spw_ptr_receiver *rx,
 /* ---- teardown ---------------------------------------------------------- */
 
 static void spw_ptr_destroy_values(spw_core *core, spw_ptr_value *items,
-	size_t n)
+				   size_t n)
 {
 	size_t i;
 
@@ -459,13 +462,14 @@ static void spw_ptr_chan_free(struct spw_ptr_chan *chan)
 			pos = 0;
 		}
 		for (; s != NULL; s = next, pos = 0) {
-			size_t end = s == lane->tseg ? lane->tpos :
-				atomic_load_explicit(&s->end,
-						     memory_order_relaxed);
+			size_t end = lane->tpos;
 
+			if (s != lane->tseg)
+				end = atomic_load_explicit(&s->end,
+							   memory_order_relaxed);
 			next = s->next;
 			spw_ptr_destroy_values(&chan->core, &s->items[pos],
-				end - pos);
+					       end - pos);
 			spw_mem_free(s);
 		}
 		(void)spw_ptr_free_list(atomic_load_explicit(
@@ -486,7 +490,7 @@ spw_status spw_ptr_channel(spw_ptr_sender **tx, spw_ptr_receiver **rx)
 }
 
 spw_status spw_ptr_channel_with(const spw_config *cfg,
-	spw_ptr_sender **tx, spw_ptr_receiver **rx)
+				spw_ptr_sender **tx, spw_ptr_receiver **rx)
 {
 	struct spw_ptr_chan *chan;
 	spw_ptr_sender *s;
@@ -614,7 +618,7 @@ spw_status spw_ptr_send(spw_ptr_sender *tx, spw_ptr_value value)
 }
 
 spw_status spw_ptr_send_many(spw_ptr_sender *tx,
-	const spw_ptr_value *values, size_t n)
+			     const spw_ptr_value *values, size_t n)
 {
 	if (SPW_UNLIKELY(tx == NULL || (values == NULL && n != 0) ||
 			 n > SPW_PTR_MAX_ITEMS))
@@ -635,7 +639,7 @@ spw_status spw_ptr_try_recv(spw_ptr_receiver *rx, spw_ptr_value *out)
 }
 
 spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx, spw_ptr_value *out,
-	uint64_t timeout_ns)
+				uint64_t timeout_ns)
 {
 	struct timespec deadline;
 	spw_status st;
@@ -651,19 +655,19 @@ spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx, spw_ptr_value *out,
 }
 
 spw_status spw_ptr_recv_batch(spw_ptr_receiver *rx,
-	const spw_ptr_value **items, size_t *n)
+			      const spw_ptr_value **items, size_t *n)
 {
 	return spw_ptr_view(rx, items, n, SPW_PTR_WAIT);
 }
 
 spw_status spw_ptr_try_recv_batch(spw_ptr_receiver *rx,
-	const spw_ptr_value **items, size_t *n)
+				  const spw_ptr_value **items, size_t *n)
 {
 	return spw_ptr_view(rx, items, n, SPW_PTR_NO_WAIT);
 }
 
 spw_status spw_ptr_recv_many(spw_ptr_receiver *rx, spw_ptr_value *out,
-	size_t max, size_t *n)
+			     size_t max, size_t *n)
 {
 	enum spw_ptr_wait wait = SPW_PTR_WAIT;
 	size_t got = 0;
@@ -780,7 +784,7 @@ spw_status spw_ptr_capacity(const spw_ptr_receiver *rx, size_t *capacity)
 }
 
 spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx,
-	size_t *capacity)
+				   size_t *capacity)
 {
 	if (tx == NULL || capacity == NULL)
 		return SPW_INVALID;

@@ -24,9 +24,10 @@ extern "C" {
  * sender's values arrive in the order it sent them; lanes are served
  * round-robin, a whole lane's contents at a time.
  *
- * Synchronisation (which calls may run at the same time as which):
+ * Synchronisation (which calls may run at the same time as which; every
+ * name below has the prefix spw_ptr_):
  *
- *   call (prefix spw_ptr_)     | may run concurrently with
+ *   call                       | may run concurrently with
  *   ---------------------------+----------------------------------------
  *   send, send_many,           | every call on other handles, and sends
  *   sender_clone               | and clones on the same sender
@@ -50,7 +51,7 @@ extern "C" {
  * returned to the caller (the send did not return SPW_OK), or passed to the
  * configured destroy hook when the last handle closes with it unreceived.
  */
-typedef void * spw_ptr_value;
+typedef void *spw_ptr_value;
 typedef struct spw_ptr_sender spw_ptr_sender;
 typedef struct spw_ptr_receiver spw_ptr_receiver;
 
@@ -63,7 +64,7 @@ typedef struct spw_ptr_receiver spw_ptr_receiver;
  * *tx and *rx are left as they were.
  */
 SPW_MUST_CHECK spw_status spw_ptr_channel(spw_ptr_sender **tx,
-	spw_ptr_receiver **rx);
+					  spw_ptr_receiver **rx);
 
 /*
  * Create a channel with configuration *cfg (lanes, soft capacity, initial
@@ -74,8 +75,8 @@ SPW_MUST_CHECK spw_status spw_ptr_channel(spw_ptr_sender **tx,
  * left as they were.
  */
 SPW_MUST_CHECK spw_status spw_ptr_channel_with(const spw_config *cfg,
-	spw_ptr_sender **tx,
-	spw_ptr_receiver **rx);
+					       spw_ptr_sender **tx,
+					       spw_ptr_receiver **rx);
 
 /*
  * Make a new sender on the next lane of the round-robin clock. The new
@@ -84,7 +85,7 @@ SPW_MUST_CHECK spw_status spw_ptr_channel_with(const spw_config *cfg,
  * Returns SPW_OK, SPW_INVALID (tx or out NULL) or SPW_NOMEM.
  */
 SPW_MUST_CHECK spw_status spw_ptr_sender_clone(spw_ptr_sender *tx,
-	spw_ptr_sender **out);
+					       spw_ptr_sender **out);
 
 /*
  * Close a sender and free it. When the last sender closes, the receiver
@@ -106,7 +107,7 @@ spw_status spw_ptr_sender_close(spw_ptr_sender *tx);
  * is still the caller's.
  */
 SPW_MUST_CHECK spw_status spw_ptr_send(spw_ptr_sender *tx,
-	spw_ptr_value value);
+				       spw_ptr_value value);
 
 /*
  * Send n values at once, atomically: they are accepted or rejected whole,
@@ -118,7 +119,7 @@ SPW_MUST_CHECK spw_status spw_ptr_send(spw_ptr_sender *tx,
  * enqueued and every value is still the caller's.
  */
 SPW_MUST_CHECK spw_status spw_ptr_send_many(spw_ptr_sender *tx,
-	const spw_ptr_value *values, size_t n);
+					    const spw_ptr_value *values, size_t n);
 
 /*
  * Receive one value, waiting for it.
@@ -128,7 +129,7 @@ SPW_MUST_CHECK spw_status spw_ptr_send_many(spw_ptr_sender *tx,
  * argument).
  */
 SPW_MUST_CHECK spw_status spw_ptr_recv(spw_ptr_receiver *rx,
-	spw_ptr_value *out);
+				       spw_ptr_value *out);
 
 /*
  * Receive one value if one is ready.
@@ -137,7 +138,7 @@ SPW_MUST_CHECK spw_status spw_ptr_recv(spw_ptr_receiver *rx,
  * stream) or SPW_INVALID.
  */
 SPW_MUST_CHECK spw_status spw_ptr_try_recv(spw_ptr_receiver *rx,
-	spw_ptr_value *out);
+					   spw_ptr_value *out);
 
 /*
  * Receive one value, waiting at most timeout_ns nanoseconds (0: do not
@@ -146,8 +147,8 @@ SPW_MUST_CHECK spw_status spw_ptr_try_recv(spw_ptr_receiver *rx,
  * Returns SPW_OK, SPW_TIMEOUT, SPW_CLOSED (end of stream) or SPW_INVALID.
  */
 SPW_MUST_CHECK spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx,
-	spw_ptr_value *out,
-	uint64_t timeout_ns);
+					       spw_ptr_value *out,
+					       uint64_t timeout_ns);
 
 /*
  * Receive, without copying, the values that are ready in the lane being
@@ -162,7 +163,7 @@ SPW_MUST_CHECK spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx,
  * SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_ptr_recv_batch(spw_ptr_receiver *rx,
-	const spw_ptr_value **items, size_t *n);
+					     const spw_ptr_value **items, size_t *n);
 
 /*
  * As spw_ptr_recv_batch, but does not wait: SPW_EMPTY when nothing is
@@ -170,7 +171,7 @@ SPW_MUST_CHECK spw_status spw_ptr_recv_batch(spw_ptr_receiver *rx,
  * Receiver thread only. Does not block.
  */
 SPW_MUST_CHECK spw_status spw_ptr_try_recv_batch(spw_ptr_receiver *rx,
-	const spw_ptr_value **items, size_t *n);
+						 const spw_ptr_value **items, size_t *n);
 
 /*
  * Copy up to max values into out[], waiting for the first one; then take
@@ -181,8 +182,8 @@ SPW_MUST_CHECK spw_status spw_ptr_try_recv_batch(spw_ptr_receiver *rx,
  * *n = 0) or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_ptr_recv_many(spw_ptr_receiver *rx,
-	spw_ptr_value *out, size_t max,
-	size_t *n);
+					    spw_ptr_value *out, size_t max,
+					    size_t *n);
 
 /*
  * Close the receiver and free it. Later sends return SPW_CLOSED (a send
@@ -206,7 +207,7 @@ spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx);
  * Returns SPW_OK or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_ptr_len(const spw_ptr_receiver *rx,
-	size_t *len);
+				      size_t *len);
 
 /*
  * As spw_ptr_len, from a sender: for senders that watch the backlog, or a
@@ -217,7 +218,7 @@ SPW_MUST_CHECK spw_status spw_ptr_len(const spw_ptr_receiver *rx,
  * Returns SPW_OK or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_ptr_sender_len(const spw_ptr_sender *tx,
-	size_t *len);
+					     size_t *len);
 
 /*
  * The soft capacity the channel was made with (0: unbounded).
@@ -225,9 +226,9 @@ SPW_MUST_CHECK spw_status spw_ptr_sender_len(const spw_ptr_sender *tx,
  * Do not block. Return SPW_OK or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_ptr_capacity(const spw_ptr_receiver *rx,
-	size_t *capacity);
+					   size_t *capacity);
 SPW_MUST_CHECK spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx,
-	size_t *capacity);
+						  size_t *capacity);
 
 /*
  * Give buffer memory back. The standing policy: each lane keeps its
@@ -259,7 +260,7 @@ spw_status spw_ptr_trim(spw_ptr_receiver *rx);
  * SPW_INVALID (a NULL argument, or no eventfd on this system).
  */
 SPW_MUST_CHECK spw_status spw_ptr_receiver_fd(spw_ptr_receiver *rx,
-	int *fd);
+					      int *fd);
 
 #ifdef __cplusplus
 }

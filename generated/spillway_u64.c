@@ -35,7 +35,7 @@
 struct spw_u64_seg {
 	struct spw_u64_seg *next; /* written before the values after it are published */
 	struct spw_u64_seg *free_next; /* in the returned / cached lists */
-	atomic_size_t end;        /* SIZE_MAX, or the number of values once sealed */
+	atomic_size_t end; /* SIZE_MAX, or the number of values once sealed */
 	size_t cap;
 	spw_u64_value items[];
 };
@@ -43,14 +43,14 @@ struct spw_u64_seg {
 struct spw_u64_lane {
 	/* Producer side: published count and biased lock, then the tail. */
 	spw_lane_ctl ctl;
-	struct spw_u64_seg *tseg;  /* segment being filled (NULL: none yet) */
-	size_t tpos;               /* next free slot in tseg */
+	struct spw_u64_seg *tseg; /* segment being filled (NULL: none yet) */
+	size_t tpos; /* next free slot in tseg */
 	struct spw_u64_seg *first; /* the lane's first segment, for the receiver */
 
 	/* Receiver side. */
 	SPW_ALIGNED uint_least64_t consumed; /* values taken into visits */
-	struct spw_u64_seg *rseg;  /* segment being read */
-	size_t rpos;               /* next slot to read in rseg */
+	struct spw_u64_seg *rseg; /* segment being read */
+	size_t rpos; /* next slot to read in rseg */
 	/*
 	 * Read segments for the producers to reuse (a stack: pushed by the
 	 * receiver and by a producer giving some back; taken whole), and
@@ -63,13 +63,13 @@ struct spw_u64_lane {
 /* One cache-aligned block: the channel, then its lanes. */
 struct spw_u64_chan {
 	spw_core core;
-	size_t seg_cap;             /* values per segment */
+	size_t seg_cap; /* values per segment */
 	struct spw_u64_lane *lanes; /* just after the channel, in the block */
 };
 
 /* The lanes after the channel start on a cache line of their own. */
 _Static_assert(sizeof(struct spw_u64_chan) % SPW_CACHE_LINE == 0,
-	"channel size is a multiple of the cache line");
+	       "channel size is a multiple of the cache line");
 
 struct spw_u64_sender {
 	struct spw_u64_chan *chan;
@@ -78,22 +78,26 @@ struct spw_u64_sender {
 
 struct spw_u64_receiver {
 	struct spw_u64_chan *chan;
-	spw_u64_value *rp;   /* next value to hand out */
+	spw_u64_value *rp; /* next value to hand out */
 	spw_u64_value *rend; /* end of the current window */
-	size_t lane;         /* the lane being visited */
+	size_t lane; /* the lane being visited */
 	uint_least64_t left; /* values of the visit not yet in a window */
-	size_t cursor;       /* next lane to look at */
+	size_t cursor; /* next lane to look at */
 };
 
 /*
  * How a refill may wait: not at all (try_*), not at all but lingering on a
  * short first look (the rest of a blocking recv_many), or block.
  */
-enum spw_u64_wait { SPW_U64_NO_WAIT, SPW_U64_MORE, SPW_U64_WAIT };
+enum spw_u64_wait {
+	SPW_U64_NO_WAIT,
+	SPW_U64_MORE,
+	SPW_U64_WAIT
+};
 
 /* Largest number of values one segment (and so one batch) may hold. */
-#define SPW_U64_MAX_ITEMS ((SIZE_MAX / 2 - sizeof(struct spw_u64_seg)) / \
-	sizeof(spw_u64_value))
+#define SPW_U64_MAX_ITEMS \
+	((SIZE_MAX / 2 - sizeof(struct spw_u64_seg)) / sizeof(spw_u64_value))
 
 /* ---- spare segments ---------------------------------------------------- */
 
@@ -103,7 +107,7 @@ enum spw_u64_wait { SPW_U64_NO_WAIT, SPW_U64_MORE, SPW_U64_WAIT };
  * popped one at a time, so there is no ABA problem.
  */
 static void spw_u64_spares_push(struct spw_u64_lane *lane,
-	struct spw_u64_seg *first, struct spw_u64_seg *last)
+				struct spw_u64_seg *first, struct spw_u64_seg *last)
 {
 	struct spw_u64_seg *head;
 
@@ -132,7 +136,7 @@ static struct spw_u64_seg *spw_u64_spares_take(struct spw_u64_lane *lane)
  * one. Returns 0 when memory is short; the lane is then unchanged.
  */
 static int spw_u64_grow(struct spw_u64_chan *chan,
-	struct spw_u64_lane *lane, size_t n)
+			struct spw_u64_lane *lane, size_t n)
 {
 	size_t need = n > chan->seg_cap ? n : chan->seg_cap;
 	struct spw_u64_seg *s = spw_u64_spares_take(lane);
@@ -177,11 +181,8 @@ static int spw_u64_grow(struct spw_u64_chan *chan,
  * Enqueue n values on tx's lane, whole or not at all. (send has its own
  * fast path for the common case; this handles everything.)
  */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static spw_status spw_u64_enqueue(spw_u64_sender *tx,
-	const spw_u64_value *values, size_t n)
+static SPW_NOINLINE spw_status spw_u64_enqueue(spw_u64_sender *tx,
+					       const spw_u64_value *values, size_t n)
 {
 	struct spw_u64_chan *chan = tx->chan;
 	struct spw_u64_lane *lane = tx->lane;
@@ -228,7 +229,7 @@ static spw_status spw_u64_enqueue(spw_u64_sender *tx,
  * large batch's), the receiver frees it.
  */
 static void spw_u64_recycle(struct spw_u64_chan *chan,
-	struct spw_u64_lane *lane, struct spw_u64_seg *s)
+			    struct spw_u64_lane *lane, struct spw_u64_seg *s)
 {
 	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR ||
 	    atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >=
@@ -348,7 +349,7 @@ static int spw_u64_ready(void *ctx)
  * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
  */
 static spw_status spw_u64_refill(spw_u64_receiver *rx,
-	enum spw_u64_wait wait, const struct timespec *deadline)
+				 enum spw_u64_wait wait, const struct timespec *deadline)
 {
 	spw_core *core = &rx->chan->core;
 	spw_status parked = SPW_OK;
@@ -363,8 +364,10 @@ static spw_status spw_u64_refill(spw_u64_receiver *rx,
 		 * Linger only when values were there at once: a stream. A
 		 * receiver that had to wait is in a ping-pong, not a stream.
 		 */
-		if (spw_u64_scan(rx, wait != SPW_U64_NO_WAIT && spins == 0 &&
-				  parked == SPW_OK))
+		int linger = wait != SPW_U64_NO_WAIT && spins == 0 &&
+			     parked == SPW_OK;
+
+		if (spw_u64_scan(rx, linger))
 			return SPW_OK;
 		SPW_TEST_YIELD();
 		if (spw_core_senders_gone(core)) {
@@ -391,8 +394,8 @@ static spw_status spw_u64_refill(spw_u64_receiver *rx,
 }
 
 static spw_status spw_u64_recv_one(spw_u64_receiver *rx,
-	spw_u64_value *out, enum spw_u64_wait wait,
-	const struct timespec *deadline)
+				   spw_u64_value *out, enum spw_u64_wait wait,
+				   const struct timespec *deadline)
 {
 	if (SPW_UNLIKELY(rx == NULL || out == NULL))
 		return SPW_INVALID;
@@ -408,7 +411,7 @@ static spw_status spw_u64_recv_one(spw_u64_receiver *rx,
 }
 
 static spw_status spw_u64_view(spw_u64_receiver *rx,
-	const spw_u64_value **items, size_t *n, enum spw_u64_wait wait)
+			       const spw_u64_value **items, size_t *n, enum spw_u64_wait wait)
 {
 	if (SPW_UNLIKELY(rx == NULL || items == NULL || n == NULL))
 		return SPW_INVALID;
@@ -430,7 +433,7 @@ static spw_status spw_u64_view(spw_u64_receiver *rx,
 /* ---- teardown ---------------------------------------------------------- */
 
 static void spw_u64_destroy_values(spw_core *core, spw_u64_value *items,
-	size_t n)
+				   size_t n)
 {
 	size_t i;
 
@@ -459,13 +462,14 @@ static void spw_u64_chan_free(struct spw_u64_chan *chan)
 			pos = 0;
 		}
 		for (; s != NULL; s = next, pos = 0) {
-			size_t end = s == lane->tseg ? lane->tpos :
-				atomic_load_explicit(&s->end,
-						     memory_order_relaxed);
+			size_t end = lane->tpos;
 
+			if (s != lane->tseg)
+				end = atomic_load_explicit(&s->end,
+							   memory_order_relaxed);
 			next = s->next;
 			spw_u64_destroy_values(&chan->core, &s->items[pos],
-				end - pos);
+					       end - pos);
 			spw_mem_free(s);
 		}
 		(void)spw_u64_free_list(atomic_load_explicit(
@@ -486,7 +490,7 @@ spw_status spw_u64_channel(spw_u64_sender **tx, spw_u64_receiver **rx)
 }
 
 spw_status spw_u64_channel_with(const spw_config *cfg,
-	spw_u64_sender **tx, spw_u64_receiver **rx)
+				spw_u64_sender **tx, spw_u64_receiver **rx)
 {
 	struct spw_u64_chan *chan;
 	spw_u64_sender *s;
@@ -614,7 +618,7 @@ spw_status spw_u64_send(spw_u64_sender *tx, spw_u64_value value)
 }
 
 spw_status spw_u64_send_many(spw_u64_sender *tx,
-	const spw_u64_value *values, size_t n)
+			     const spw_u64_value *values, size_t n)
 {
 	if (SPW_UNLIKELY(tx == NULL || (values == NULL && n != 0) ||
 			 n > SPW_U64_MAX_ITEMS))
@@ -635,7 +639,7 @@ spw_status spw_u64_try_recv(spw_u64_receiver *rx, spw_u64_value *out)
 }
 
 spw_status spw_u64_recv_timeout(spw_u64_receiver *rx, spw_u64_value *out,
-	uint64_t timeout_ns)
+				uint64_t timeout_ns)
 {
 	struct timespec deadline;
 	spw_status st;
@@ -651,19 +655,19 @@ spw_status spw_u64_recv_timeout(spw_u64_receiver *rx, spw_u64_value *out,
 }
 
 spw_status spw_u64_recv_batch(spw_u64_receiver *rx,
-	const spw_u64_value **items, size_t *n)
+			      const spw_u64_value **items, size_t *n)
 {
 	return spw_u64_view(rx, items, n, SPW_U64_WAIT);
 }
 
 spw_status spw_u64_try_recv_batch(spw_u64_receiver *rx,
-	const spw_u64_value **items, size_t *n)
+				  const spw_u64_value **items, size_t *n)
 {
 	return spw_u64_view(rx, items, n, SPW_U64_NO_WAIT);
 }
 
 spw_status spw_u64_recv_many(spw_u64_receiver *rx, spw_u64_value *out,
-	size_t max, size_t *n)
+			     size_t max, size_t *n)
 {
 	enum spw_u64_wait wait = SPW_U64_WAIT;
 	size_t got = 0;
@@ -780,7 +784,7 @@ spw_status spw_u64_capacity(const spw_u64_receiver *rx, size_t *capacity)
 }
 
 spw_status spw_u64_sender_capacity(const spw_u64_sender *tx,
-	size_t *capacity)
+				   size_t *capacity)
 {
 	if (tx == NULL || capacity == NULL)
 		return SPW_INVALID;

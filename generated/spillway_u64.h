@@ -25,9 +25,10 @@ extern "C" {
  * sender's values arrive in the order it sent them; lanes are served
  * round-robin, a whole lane's contents at a time.
  *
- * Synchronisation (which calls may run at the same time as which):
+ * Synchronisation (which calls may run at the same time as which; every
+ * name below has the prefix spw_u64_):
  *
- *   call (prefix spw_u64_)     | may run concurrently with
+ *   call                       | may run concurrently with
  *   ---------------------------+----------------------------------------
  *   send, send_many,           | every call on other handles, and sends
  *   sender_clone               | and clones on the same sender
@@ -64,7 +65,7 @@ typedef struct spw_u64_receiver spw_u64_receiver;
  * *tx and *rx are left as they were.
  */
 SPW_MUST_CHECK spw_status spw_u64_channel(spw_u64_sender **tx,
-	spw_u64_receiver **rx);
+					  spw_u64_receiver **rx);
 
 /*
  * Create a channel with configuration *cfg (lanes, soft capacity, initial
@@ -75,8 +76,8 @@ SPW_MUST_CHECK spw_status spw_u64_channel(spw_u64_sender **tx,
  * left as they were.
  */
 SPW_MUST_CHECK spw_status spw_u64_channel_with(const spw_config *cfg,
-	spw_u64_sender **tx,
-	spw_u64_receiver **rx);
+					       spw_u64_sender **tx,
+					       spw_u64_receiver **rx);
 
 /*
  * Make a new sender on the next lane of the round-robin clock. The new
@@ -85,7 +86,7 @@ SPW_MUST_CHECK spw_status spw_u64_channel_with(const spw_config *cfg,
  * Returns SPW_OK, SPW_INVALID (tx or out NULL) or SPW_NOMEM.
  */
 SPW_MUST_CHECK spw_status spw_u64_sender_clone(spw_u64_sender *tx,
-	spw_u64_sender **out);
+					       spw_u64_sender **out);
 
 /*
  * Close a sender and free it. When the last sender closes, the receiver
@@ -107,7 +108,7 @@ spw_status spw_u64_sender_close(spw_u64_sender *tx);
  * is still the caller's.
  */
 SPW_MUST_CHECK spw_status spw_u64_send(spw_u64_sender *tx,
-	spw_u64_value value);
+				       spw_u64_value value);
 
 /*
  * Send n values at once, atomically: they are accepted or rejected whole,
@@ -119,7 +120,7 @@ SPW_MUST_CHECK spw_status spw_u64_send(spw_u64_sender *tx,
  * enqueued and every value is still the caller's.
  */
 SPW_MUST_CHECK spw_status spw_u64_send_many(spw_u64_sender *tx,
-	const spw_u64_value *values, size_t n);
+					    const spw_u64_value *values, size_t n);
 
 /*
  * Receive one value, waiting for it.
@@ -129,7 +130,7 @@ SPW_MUST_CHECK spw_status spw_u64_send_many(spw_u64_sender *tx,
  * argument).
  */
 SPW_MUST_CHECK spw_status spw_u64_recv(spw_u64_receiver *rx,
-	spw_u64_value *out);
+				       spw_u64_value *out);
 
 /*
  * Receive one value if one is ready.
@@ -138,7 +139,7 @@ SPW_MUST_CHECK spw_status spw_u64_recv(spw_u64_receiver *rx,
  * stream) or SPW_INVALID.
  */
 SPW_MUST_CHECK spw_status spw_u64_try_recv(spw_u64_receiver *rx,
-	spw_u64_value *out);
+					   spw_u64_value *out);
 
 /*
  * Receive one value, waiting at most timeout_ns nanoseconds (0: do not
@@ -147,8 +148,8 @@ SPW_MUST_CHECK spw_status spw_u64_try_recv(spw_u64_receiver *rx,
  * Returns SPW_OK, SPW_TIMEOUT, SPW_CLOSED (end of stream) or SPW_INVALID.
  */
 SPW_MUST_CHECK spw_status spw_u64_recv_timeout(spw_u64_receiver *rx,
-	spw_u64_value *out,
-	uint64_t timeout_ns);
+					       spw_u64_value *out,
+					       uint64_t timeout_ns);
 
 /*
  * Receive, without copying, the values that are ready in the lane being
@@ -163,7 +164,7 @@ SPW_MUST_CHECK spw_status spw_u64_recv_timeout(spw_u64_receiver *rx,
  * SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_u64_recv_batch(spw_u64_receiver *rx,
-	const spw_u64_value **items, size_t *n);
+					     const spw_u64_value **items, size_t *n);
 
 /*
  * As spw_u64_recv_batch, but does not wait: SPW_EMPTY when nothing is
@@ -171,7 +172,7 @@ SPW_MUST_CHECK spw_status spw_u64_recv_batch(spw_u64_receiver *rx,
  * Receiver thread only. Does not block.
  */
 SPW_MUST_CHECK spw_status spw_u64_try_recv_batch(spw_u64_receiver *rx,
-	const spw_u64_value **items, size_t *n);
+						 const spw_u64_value **items, size_t *n);
 
 /*
  * Copy up to max values into out[], waiting for the first one; then take
@@ -182,8 +183,8 @@ SPW_MUST_CHECK spw_status spw_u64_try_recv_batch(spw_u64_receiver *rx,
  * *n = 0) or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_u64_recv_many(spw_u64_receiver *rx,
-	spw_u64_value *out, size_t max,
-	size_t *n);
+					    spw_u64_value *out, size_t max,
+					    size_t *n);
 
 /*
  * Close the receiver and free it. Later sends return SPW_CLOSED (a send
@@ -207,7 +208,7 @@ spw_status spw_u64_receiver_close(spw_u64_receiver *rx);
  * Returns SPW_OK or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_u64_len(const spw_u64_receiver *rx,
-	size_t *len);
+				      size_t *len);
 
 /*
  * As spw_u64_len, from a sender: for senders that watch the backlog, or a
@@ -218,7 +219,7 @@ SPW_MUST_CHECK spw_status spw_u64_len(const spw_u64_receiver *rx,
  * Returns SPW_OK or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_u64_sender_len(const spw_u64_sender *tx,
-	size_t *len);
+					     size_t *len);
 
 /*
  * The soft capacity the channel was made with (0: unbounded).
@@ -226,9 +227,9 @@ SPW_MUST_CHECK spw_status spw_u64_sender_len(const spw_u64_sender *tx,
  * Do not block. Return SPW_OK or SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_u64_capacity(const spw_u64_receiver *rx,
-	size_t *capacity);
+					   size_t *capacity);
 SPW_MUST_CHECK spw_status spw_u64_sender_capacity(const spw_u64_sender *tx,
-	size_t *capacity);
+						  size_t *capacity);
 
 /*
  * Give buffer memory back. The standing policy: each lane keeps its
@@ -260,7 +261,7 @@ spw_status spw_u64_trim(spw_u64_receiver *rx);
  * SPW_INVALID (a NULL argument, or no eventfd on this system).
  */
 SPW_MUST_CHECK spw_status spw_u64_receiver_fd(spw_u64_receiver *rx,
-	int *fd);
+					      int *fd);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,13 @@ extern "C" {
 #define SPW_TEST_YIELD() ((void)0)
 #endif
 
+/* Keeps a slow path out of line, so that the fast path stays small. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SPW_NOINLINE __attribute__((noinline))
+#else
+#define SPW_NOINLINE
+#endif
+
 #define SPW_CACHE_LINE 64
 #define SPW_ALIGNED _Alignas(SPW_CACHE_LINE)
 
