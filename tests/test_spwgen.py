@@ -112,6 +112,13 @@ def banner_command(text):
     return None
 
 
+
+def typedef_line(spelled, name):
+    """The generated typedef, spelled as clang-format wants: no space
+    between a pointer type's last '*' and the name."""
+    sep = "" if spelled.endswith("*") else " "
+    return "typedef %s%sspw_%s_value;\n" % (spelled, sep, name)
+
 class Result:
     """The outcome of one spwgen run, with stdout/stderr as text."""
 
@@ -533,8 +540,7 @@ class GoodInputTest(SpwgenTestCase):
                 out = self.make_dir("out-" + name)
                 files = self.generate(ctype, name, includes, out_dir=out)
                 header = files["spillway_%s.h" % name].decode("utf-8")
-                self.assertIn("typedef %s spw_%s_value;\n" % (spelled, name),
-                              header)
+                self.assertIn(typedef_line(spelled, name), header)
                 self.assertIn("spw_%s_send(" % name, header)
                 self.assertIn("spw_%s_recv(" % name, header)
                 if CC is not None:
@@ -549,7 +555,7 @@ class GoodInputTest(SpwgenTestCase):
                 out = self.make_dir("norm-%d" % len(os.listdir(self.tmp)))
                 files = self.generate(ctype, "n", out_dir=out)
                 header = files["spillway_n.h"].decode("utf-8")
-                self.assertIn("typedef %s spw_n_value;\n" % spelled, header)
+                self.assertIn(typedef_line(spelled, "n"), header)
                 self.assertIn("Element type: %s\n" % spelled, header)
 
     def test_includes_are_quoted_and_kept_in_order(self):
@@ -1435,6 +1441,29 @@ class HelpTest(SpwgenTestCase):
         self.assert_rejected(["--type", "int", "--name", "x", "--out",
                               self.tmp], EXIT_USAGE, self.tmp,
                              mention="--out")
+
+
+class ManualTest(SpwgenTestCase):
+    """docs/spwgen.md: its spec example is valid and lists what it says."""
+
+    MANUAL = os.path.join(ROOT, "docs", "spwgen.md")
+
+    def test_spec_example(self):
+        if not os.path.isfile(self.MANUAL):
+            self.skipTest("no docs/spwgen.md here (a Bazel sandbox?)")
+        manual = read_text(self.MANUAL)
+        spec = re.search(r"^```json\n(.*?)^```$", manual, re.M | re.S)
+        listing = re.search(r"^\$ spwgen --spec channels.json "
+                            r"--list-outputs\n(.*?)^```$", manual,
+                            re.M | re.S)
+        self.assertIsNotNone(spec, "no spec example")
+        self.assertIsNotNone(listing, "no --list-outputs example")
+        self.write_file(os.path.join(self.tmp, "channels.json"),
+                        spec.group(1))
+        result = run_spwgen(["--spec", "channels.json", "--list-outputs"],
+                            cwd=self.tmp)
+        self.assert_ok(result)
+        self.assertEqual(result.stdout, listing.group(1))
 
 
 if __name__ == "__main__":
