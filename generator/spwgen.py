@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """spwgen - generate typed Spillway channels for C.
 
-    spwgen --type 'struct order' --name order --include '"order.h"' --out-dir DIR
+    spwgen --type 'struct order' --name order --include order.h --out-dir DIR
     spwgen --spec channels.json [--out-dir DIR]
 
 writes spillway_NAME.h and spillway_NAME.c for each channel, one file per
@@ -428,7 +428,8 @@ def load_spec(path):
     check_keys(spec, SPEC_KEYS, SPEC_REQUIRED, name)
     out_dir = spec.get("out_dir")
     if out_dir is not None:
-        check_path(expect(out_dir, str, name + ": out_dir"), name + ": out_dir")
+        where = name + ": out_dir"
+        check_path(expect(out_dir, str, where), where)
     entries = expect(spec["channels"], list, name + ": channels")
     if not entries:
         raise usage_error("%s: channels: must list at least one channel"
@@ -690,10 +691,12 @@ pass-by rule (--pass auto):
 
 output:
   Everything is checked and rendered before anything is written; each
-  file goes to a temporary file in the output folder, then all are
-  renamed into place. Existing files are always replaced. Each file's
-  banner shows the single-channel command that regenerates it. Printed
-  paths are the output folder joined with the file name, normalised.
+  file goes to a temporary file in the output folder (which must exist),
+  then all are renamed into place; should a rename fail, the files
+  already replaced are put back. Existing files are always replaced.
+  Each file's banner shows the single-channel command that regenerates
+  it. Printed paths are the output folder joined with the file name,
+  normalised.
 
 exit status:
   0  success; with --check: every file is up to date
@@ -749,16 +752,19 @@ def build_parser():
     many.add_argument("--spec", metavar="FILE",
                       help="JSON file listing the channels (see below); "
                            "not with --type, --name, --include, --pass")
-    p.add_argument("--out-dir", metavar="DIR",
-                   help="existing folder to write to (required with "
-                        "--type; with --spec it overrides out_dir)")
-    p.add_argument("--template-dir", metavar="DIR",
-                   help="folder of the templates (default: found next to "
-                        "spwgen)")
-    mode = p.add_mutually_exclusive_group()
+    out = p.add_argument_group("output")
+    out.add_argument("--out-dir", metavar="DIR",
+                     help="existing folder to write to (required with "
+                          "--type; with --spec it overrides out_dir)")
+    out.add_argument("--template-dir", metavar="DIR",
+                     help="folder of the templates (default: found next "
+                          "to spwgen)")
+    mode = out.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
-                      help="write nothing; list the files that are stale "
-                           "or missing and exit 1 if there are any")
+                      help="write nothing; if files on disk differ from "
+                           "what would be written, print 'stale: PATH' or "
+                           "'missing: PATH' for each, then a count, and "
+                           "exit 1")
     mode.add_argument("--list-outputs", action="store_true",
                       help="write nothing; print the paths of the files "
                            "that would be written, one per line")
