@@ -355,8 +355,6 @@ def check_keys(obj, allowed, required, where):
     for key in required:
         if key not in obj:
             raise usage_error("%s: missing key %r" % (where, key))
-    if "comment" in obj:
-        expect(obj["comment"], str, where + ".comment")
 
 
 def read_spec(path):
@@ -387,6 +385,7 @@ def read_spec(path):
 def parse_channel(obj, entry, where):
     expect(obj, dict, where)
     check_keys(obj, CHANNEL_KEYS, CHANNEL_REQUIRED, where)
+    expect(obj.get("comment", ""), str, where + ".comment")
     name = check_name(expect(obj["name"], str, where + ".name"),
                       where + ".name")
     ctype = check_type(expect(obj["type"], str, where + ".type"),
@@ -426,6 +425,7 @@ def load_spec(path):
     spec = read_spec(path)
     expect(spec, dict, name + ": the top level")
     check_keys(spec, SPEC_KEYS, SPEC_REQUIRED, name)
+    expect(spec.get("comment", ""), str, name + ": comment")
     out_dir = spec.get("out_dir")
     if out_dir is not None:
         where = name + ": out_dir"

@@ -904,6 +904,26 @@ class PassModeTest(SpwgenTestCase):
                 self.assertEqual(header, "by_pointer=%s\ntype=%s\n"
                                  % (by_pointer, ctype))
 
+    def test_context_from_spec(self):
+        self.probe("int")  # makes the probe templates
+        spec = {"out_dir": "spec-out", "channels": [
+            {"type": "struct order", "name": "a"},
+            {"type": "struct order", "name": "b", "pass": "value"},
+            {"type": "int", "name": "c", "pass": "pointer"},
+            {"type": "int", "name": "d", "pass": "auto"}]}
+        self.write_file(os.path.join(self.tmp, "spec.json"), json.dumps(spec))
+        out = self.make_dir("spec-out")
+        self.assert_ok(run_spwgen(["--spec", "spec.json", "--template-dir",
+                                   "probe-templates"], cwd=self.tmp))
+        for name, ctype, by_pointer in (("a", "struct order", True),
+                                        ("b", "struct order", False),
+                                        ("c", "int", True),
+                                        ("d", "int", False)):
+            with self.subTest(name=name):
+                self.assertEqual(
+                    read_text(os.path.join(out, "spillway_%s.h" % name)),
+                    "by_pointer=%s\ntype=%s\n" % (by_pointer, ctype))
+
     def test_banner_shows_pass_only_when_not_default(self):
         _, source = self.probe("int")
         self.assertEqual(source, "spwgen --type int --name p --out-dir DIR\n")
@@ -1087,7 +1107,8 @@ class SpecTest(SpecTestCase):
             ({"pass": "fast"}, "channels[1].pass: 'fast' is not one of "
                                "auto, value, pointer"),
             ({"pass": True}, "channels[1].pass: must be a string, not true"),
-            ({"comment": ["x"]}, "channels[1].comment: must be a string"),
+            ({"comment": ["x"]},
+             "spec.json: channels[1].comment: must be a string, not a list"),
         ]
         for fields, mention in cases:
             with self.subTest(fields=fields):
@@ -1105,7 +1126,8 @@ class SpecTest(SpecTestCase):
             (dict(self.SPEC, out_dir=""), "out_dir: must not be empty"),
             (dict(self.SPEC, out_dir=1), "out_dir: must be a string"),
             (dict(self.SPEC, out_dir="a\u0000b"), "out_dir: contains a NUL"),
-            (dict(self.SPEC, comment=None), "comment: must be a string"),
+            (dict(self.SPEC, comment=None),
+             "spec.json: comment: must be a string, not null"),
         ]
         for spec, mention in cases:
             with self.subTest(spec=spec):
@@ -1135,6 +1157,9 @@ class SpecTest(SpecTestCase):
             "latin1.json": b'{"comment": "caf\xe9", "channels": []}',
             "trailing.json": b'{"channels": []} x',
             "nan.json": b'{"channels": NaN}',
+            "big.json": b" " * (1 << 20) + b"{}",
+            "deep.json": b"[" * 100000 + b"]" * 100000,
+            "new\nline.json": b"{",
         }
         for fname, data in files.items():
             with open(os.path.join(self.tmp, fname), "wb") as f:
@@ -1150,6 +1175,9 @@ class SpecTest(SpecTestCase):
                             "16)"),
             ("trailing.json", "trailing.json:1:18: not valid JSON: "),
             ("nan.json", "nan.json: channels: must be a list, not a number"),
+            ("big.json", "big.json: larger than 1048576 bytes"),
+            ("deep.json", "deep.json: JSON nested too deeply"),
+            ("new\nline.json", "'new\\nline.json':1:2: not valid JSON"),
         ]
         for fname, mention in cases:
             with self.subTest(spec=fname):
