@@ -605,11 +605,13 @@ def replace_all(moves):
     """
     backups = []  # (existed, hard link to the old file or None)
     for tmp, dest in moves:
-        existed, link = os.path.lexists(dest), tmp + ".old"
-        try:
-            os.link(dest, link)
-        except OSError:
-            link = None
+        existed, link = os.path.lexists(dest), None
+        if existed:
+            try:
+                os.link(dest, tmp + ".old")
+                link = tmp + ".old"
+            except OSError:
+                pass
         backups.append((existed, link))
     done = []
     try:
@@ -633,8 +635,8 @@ def replace_all(moves):
             message += "; these files were replaced and not restored: %s" % (
                 ", ".join(repr(p) for p in sorted(not_undone)))
         elif done:
-            message += "; the %d files replaced before it were restored" % (
-                len(done))
+            message += "; restored the %d file%s replaced before it" % (
+                len(done), "s" if len(done) > 1 else "")
         raise SpwgenError(message)
     finally:
         remove_quietly(p for tmp, _ in moves for p in (tmp, tmp + ".old")

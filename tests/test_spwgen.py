@@ -1378,8 +1378,8 @@ class ReplaceFailureTest(SpecTestCase):
         self.assertEqual(status, EXIT_ERROR, err)
         self.assertRegex(err, r"\Aspwgen: error: cannot replace "
                               r"'[^']*/gen/spillway_order\.c': Input/output "
-                              r"error; the 3 files replaced before it were "
-                              r"restored\n\Z")
+                              r"error; restored the 3 files replaced "
+                              r"before it\n\Z")
         self.assertEqual(snapshot(gen), before)
 
     def test_undo_without_hard_links(self):
