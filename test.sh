@@ -3,10 +3,13 @@
 # packages first:
 #
 #   ./test.sh            everything: generator tests, the README's cc line
-#                        with gcc and clang, bazel test //... plain (-Werror),
-#                        under AddressSanitizer, ThreadSanitizer and UBSan,
-#                        the spin model, 60 s of libFuzzer (SPW_FUZZ_SECONDS),
-#                        valgrind memcheck, the no-membarrier fallback
+#                        with gcc and clang, the public header as C++,
+#                        clang-format on generated code, bazel test //...
+#                        plain (-Werror), under AddressSanitizer,
+#                        ThreadSanitizer and UBSan, the spin model, 60 s of
+#                        libFuzzer (SPW_FUZZ_SECONDS), valgrind memcheck, the
+#                        no-membarrier fallback, make install + pkg-config,
+#                        spillway_channel from another Bazel workspace
 #   ./test.sh --quick    skip the sanitizer builds
 #
 # The last line counts every test case run (Check checks, Python tests,
@@ -19,7 +22,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--quick) quick=1 ;;
 	-h | --help)
-		sed -n '2,12p' "$0"
+		sed -n '2,16p' "$0"
 		exit 0
 		;;
 	*)
@@ -88,6 +91,18 @@ for cc in gcc clang; do
 	fi
 done
 
+echo "== the generated headers as C++ (g++ and clang++, -Werror)"
+for cxx in g++ clang++; do
+	if $cxx -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iruntime -Igenerated \
+		-fsyntax-only -x c++ generated/spillway_u64.h &&
+		$cxx -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iruntime -Igenerated \
+			-fsyntax-only -x c++ generated/spillway_ptr.h; then
+		record "generated headers as C++ ($cxx)" 1 0
+	else
+		record "generated headers as C++ ($cxx)" 0 1
+	fi
+done
+
 configs=(ci)
 if [ "$quick" -eq 0 ]; then
 	configs+=(asan tsan ubsan)
@@ -143,6 +158,22 @@ run_counted() {
 		record "$name" "$(echo "${line:-0 passed}" | awk '{print $1}')" 1
 	fi
 }
+
+# Generated code satisfies .clang-format, for short and long names.
+run_counted "clang-format (tests/format_check.sh)" "$log_dir/format.log" \
+	bash tests/format_check.sh
+
+# make install into a temporary prefix, then build with pkg-config alone.
+run_counted "make install + pkg-config (tests/install_test.sh)" \
+	"$log_dir/install.log" bash tests/install_test.sh
+
+# spillway_channel used from another workspace (local_repository).
+external_args=()
+if [ "$quick" -eq 1 ]; then
+	external_args=(--quick)
+fi
+run_counted "Bazel external workspace (tests/bazel_external_test.sh)" \
+	"$log_dir/external.log" bash tests/bazel_external_test.sh "${external_args[@]}"
 
 # The park / wake / end-of-stream protocol, model-checked with spin, and
 # its two known-bad orderings caught.

@@ -8,7 +8,7 @@ set -e
 SPW_PACKAGES="${SPW_PACKAGES:-gcc g++ clang libclang-rt-14-dev bazel-bootstrap \
 bazel-skylib bazel-platforms check python3 python3-jinja2 pkg-config \
 liburcu-dev libck-dev libconcurrentqueue-dev gnuplot-nox spin valgrind gdb \
-strace}"
+strace make binutils clang-format}"
 
 missing=""
 for pkg in $SPW_PACKAGES; do

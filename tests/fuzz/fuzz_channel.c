@@ -339,6 +339,27 @@ static void check_view(void)
 		     "before the next receive call", G.view_n);
 }
 
+/*
+ * len and sender_len against the model: the receiver's count is exact;
+ * a sender's counts the rest of the current visit as received (with a
+ * capacity both are the capacity counter).
+ */
+static void check_len(void)
+{
+	size_t n = SIZE_MAX, want;
+
+	if (!G.rx_open)
+		return;
+	if (spw_u64_len(G.rx, &n) != SPW_OK || n != G.queued)
+		fail(__LINE__, "len %zu, model has %zu queued", n, G.queued);
+	if (G.ntx == 0)
+		return;
+	want = G.capacity != 0 ? G.queued : G.queued - G.visit_left;
+	n = SIZE_MAX;
+	if (spw_u64_sender_len(G.tx[0].h, &n) != SPW_OK || n != want)
+		fail(__LINE__, "sender_len %zu, want %zu", n, want);
+}
+
 static void receive_call(void)
 {
 	G.view = NULL;
@@ -872,9 +893,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (G.ntx)
 				op_sender_close(k);
 			break;
-		case 10: /* receiver close, one time in four */
+		case 10: /* receiver close, one time in four; trim, one in four */
 			if (G.rx_open && arg % 4 == 0)
 				op_receiver_close();
+			else if (G.rx_open && arg % 4 == 1)
+				CHECK_ST(spw_u64_trim(G.rx), SPW_OK, "trim");
 			else if (G.ntx)
 				op_send(k, arg % 48, 1, may_nomem);
 			break;
@@ -888,6 +911,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		alloc_fail = 0;
 		if (G.freed)
 			break;
+		check_len();
 	}
 	cur_op++;
 	alloc_fail = 0;
