@@ -25,12 +25,12 @@
  *
  * A batch (send_many) always lies within one segment, so a recv_batch view
  * (a pointer into a segment) never splits it. A segment the receiver has
- * read goes back to the lane's producers on a lock-free stack, up to
- * SPW_LANE_SPARES of them (the high-water mark); the receiver frees the
- * rest. While a lane streams, its producer takes the spares as fast as the
- * receiver returns them, so the two sides rarely meet on an allocator
- * lock; after a burst, the lane is back to its current segment and a few
- * spares, and trim() frees the spares.
+ * read goes back to the lane's producers on a lock-free stack. A producer
+ * that needs a segment takes one and frees the spares above
+ * SPW_LANE_SPARES (the high-water mark) in its own thread, so while values
+ * flow the two sides never meet on an allocator lock. When the receiver
+ * finds the channel empty (a burst is over) it frees the spares above the
+ * mark itself, and trim() frees them all.
  */
 struct spw_ptr_seg {
 	struct spw_ptr_seg *next; /* written before the values after it are published */
@@ -129,6 +129,45 @@ static struct spw_ptr_seg *spw_ptr_spares_take(struct spw_ptr_lane *lane)
 					memory_order_acquire);
 }
 
+/* Free a list of spare segments; returns how many there were. */
+static size_t spw_ptr_free_list(struct spw_ptr_seg *s)
+{
+	size_t n = 0;
+
+	while (s != NULL) {
+		struct spw_ptr_seg *next = s->free_next;
+
+		spw_mem_free(s);
+		s = next;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Give the first `keep` segments of a taken list back to the lane and
+ * free the rest (the high-water mark, and trim with keep = 0).
+ */
+static void spw_ptr_spares_keep(struct spw_ptr_lane *lane,
+				struct spw_ptr_seg *s, size_t keep)
+{
+	struct spw_ptr_seg *first = s, *last = NULL;
+	size_t n;
+
+	for (n = 0; s != NULL && n < keep; n++) {
+		last = s;
+		s = s->free_next;
+	}
+	if (last != NULL) {
+		last->free_next = NULL;
+		spw_ptr_spares_push(lane, first, last);
+	}
+	n = spw_ptr_free_list(s);
+	if (n != 0)
+		atomic_fetch_sub_explicit(&lane->spare_n, n,
+					  memory_order_relaxed);
+}
+
 /* ---- producer side ----------------------------------------------------- */
 
 /*
@@ -142,16 +181,14 @@ static int spw_ptr_grow(struct spw_ptr_chan *chan,
 	struct spw_ptr_seg *s = spw_ptr_spares_take(lane);
 
 	if (s != NULL) {
-		/* Reuse the top spare and give the others back. */
-		struct spw_ptr_seg *rest = s->free_next, *last = rest;
-
+		/*
+		 * Reuse the top spare, give SPW_LANE_SPARES of the others
+		 * back and free the rest: here, in the thread that most
+		 * likely allocated them.
+		 */
 		atomic_fetch_sub_explicit(&lane->spare_n, 1,
 					  memory_order_relaxed);
-		if (rest != NULL) {
-			while (last->free_next != NULL)
-				last = last->free_next;
-			spw_ptr_spares_push(lane, rest, last);
-		}
+		spw_ptr_spares_keep(lane, s->free_next, SPW_LANE_SPARES);
 		if (s->cap < need) {
 			spw_mem_free(s);
 			s = NULL;
@@ -219,21 +256,18 @@ static SPW_NOINLINE spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
 /* ---- receiver side ----------------------------------------------------- */
 
 /*
- * A segment the receiver has read goes back to the lane's producers, up
- * to the high-water mark. While the lane streams, the producer takes each
- * one back as it needs a segment, so the receiver calls neither malloc
- * nor free on this path (a free here would take the allocator lock of the
- * producer thread's arena, and the producer would meet it in malloc: a
- * futex on the send path). Beyond the mark (after a burst, when the
- * producer is no longer taking them), and for an oversized segment (a
- * large batch's), the receiver frees it.
+ * A segment the receiver has read goes back to the lane's producers. The
+ * receiver calls neither malloc nor free on this path while values flow
+ * (a free here would take the allocator lock of the producer thread's
+ * arena, and the producer would meet it in malloc: a futex on the send
+ * path): the producer takes the spares as it needs segments and frees
+ * those above the high-water mark itself. An oversized segment (a large
+ * batch's) is freed at once.
  */
 static void spw_ptr_recycle(struct spw_ptr_chan *chan,
 			    struct spw_ptr_lane *lane, struct spw_ptr_seg *s)
 {
-	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR ||
-	    atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >=
-		    SPW_LANE_SPARES) {
+	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR) {
 		spw_mem_free(s);
 		return;
 	}
@@ -241,19 +275,23 @@ static void spw_ptr_recycle(struct spw_ptr_chan *chan,
 	spw_ptr_spares_push(lane, s, s);
 }
 
-/* Free a list of spare segments; returns how many there were. */
-static size_t spw_ptr_free_list(struct spw_ptr_seg *s)
+/*
+ * The receiver found the channel empty: a burst, if there was one, is
+ * over, and its producers may never take their spares back. Free those
+ * above the high-water mark now, while nothing else is going on.
+ */
+static void spw_ptr_shed(struct spw_ptr_chan *chan)
 {
-	size_t n = 0;
+	size_t i;
 
-	while (s != NULL) {
-		struct spw_ptr_seg *next = s->free_next;
+	for (i = 0; i < chan->core.lanes; i++) {
+		struct spw_ptr_lane *lane = &chan->lanes[i];
 
-		spw_mem_free(s);
-		s = next;
-		n++;
+		if (atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >
+		    SPW_LANE_SPARES)
+			spw_ptr_spares_keep(lane, spw_ptr_spares_take(lane),
+					    SPW_LANE_SPARES);
 	}
-	return n;
 }
 
 /*
@@ -379,15 +417,19 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 			 */
 			return spw_ptr_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
 		}
-		if (wait == SPW_PTR_NO_WAIT && spw_core_has_fd(core) &&
-		    spw_core_arm(core, spw_ptr_ready, rx))
-			continue; /* values came after all: look again */
+		if (wait == SPW_PTR_NO_WAIT) {
+			spw_ptr_shed(rx->chan); /* idle: see shed */
+			if (spw_core_has_fd(core) &&
+			    spw_core_arm(core, spw_ptr_ready, rx))
+				continue; /* values came after all: look again */
+		}
 		if (wait != SPW_PTR_WAIT || parked == SPW_TIMEOUT)
 			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
 		if (spins < SPW_SPIN_LIMIT) {
 			spw_spin(spins++);
 			continue;
 		}
+		spw_ptr_shed(rx->chan);
 		/* After a timeout, look once more before giving up. */
 		parked = spw_core_park(core, deadline, spw_ptr_ready, rx);
 	}
@@ -800,11 +842,8 @@ spw_status spw_ptr_trim(spw_ptr_receiver *rx)
 		return SPW_INVALID;
 	for (i = 0; i < rx->chan->core.lanes; i++) {
 		struct spw_ptr_lane *lane = &rx->chan->lanes[i];
-		size_t n = spw_ptr_free_list(spw_ptr_spares_take(lane));
 
-		if (n != 0)
-			atomic_fetch_sub_explicit(&lane->spare_n, n,
-						  memory_order_relaxed);
+		spw_ptr_spares_keep(lane, spw_ptr_spares_take(lane), 0);
 	}
 	return SPW_OK;
 }

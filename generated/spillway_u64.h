@@ -232,12 +232,12 @@ SPW_MUST_CHECK spw_status spw_u64_sender_capacity(const spw_u64_sender *tx,
 						  size_t *capacity);
 
 /*
- * Give buffer memory back. The standing policy: each lane keeps its
- * current segment and at most SPW_LANE_SPARES read segments for reuse,
- * and the receiver frees the rest as it reads them (see
- * spillway_runtime.h), so after a burst is received the channel is back
- * near its working size without any call. trim frees the spare segments
- * too, leaving each used lane its current segment only. Values are never
+ * Give buffer memory back. The standing policy (see spillway_runtime.h):
+ * each lane keeps its current segment and at most SPW_LANE_SPARES read
+ * segments for reuse, and the receiver frees the rest when it finds the
+ * channel empty, so after a burst is received the channel is back near
+ * its working size without any call. trim frees the spare segments too,
+ * leaving each used lane its current segment only. Values are never
  * touched.
  * Receiver thread only. Does not block (it calls free).
  * Returns SPW_OK or SPW_INVALID (rx NULL).

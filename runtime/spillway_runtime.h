@@ -123,12 +123,16 @@ typedef struct spw_allocator {
 void spw_set_allocator(const spw_allocator *allocator);
 
 /*
- * Memory after a burst: the high-water mark. A lane keeps at most
- * SPW_LANE_SPARES read segments for reuse; the receiver frees every
- * segment it finishes reading beyond that (and every segment larger than
- * SPW_SPARE_MAX_FACTOR times the configured size, a big batch's). So once
- * a burst is received, a lane holds its current segment and at most
- * SPW_LANE_SPARES spares; spw_<name>_trim() frees the spares too.
+ * Memory after a burst: the high-water mark. Segments the receiver has
+ * read go back to their lane for reuse; a lane keeps at most
+ * SPW_LANE_SPARES of them. Its producer frees those above the mark when it
+ * next needs a segment, and the receiver frees them when it finds the
+ * channel empty (before it waits, or when a non-blocking receive returns
+ * SPW_EMPTY or SPW_TIMEOUT): so once a burst is received, each lane is back
+ * to its current segment and at most SPW_LANE_SPARES spares.
+ * spw_<name>_trim() frees the spares too. A segment larger than
+ * SPW_SPARE_MAX_FACTOR times the configured size (a big batch's) is freed
+ * as soon as it is read.
  */
 #ifndef SPW_LANE_SPARES
 #define SPW_LANE_SPARES 4

@@ -190,6 +190,8 @@ START_TEST(test_spares_high_water_and_trim)
 		CHECK_ST(spw_u64_recv(rx, &v), SPW_OK);
 		CHECK(v == i);
 	}
+	/* The burst is over: the receiver finds the channel empty. */
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
 	after = alloc_live_bytes();
 	/* The high-water mark: at most SPW_LANE_SPARES spares are kept. */
 	CHECK(after <= baseline + SPW_LANE_SPARES * seg_bytes);
@@ -247,10 +249,10 @@ static void burst_dump(void *ctx)
 /*
  * The 10-million-value burst (divided by SPW_TEST_SCALE_DIV): 4 sender
  * threads send everything before the receiver starts (so the channel
- * holds the whole burst), or while it receives. After the burst is
- * received the channel holds no more than its baseline (each lane's
- * current segment) plus SPW_LANE_SPARES spares per lane; after trim, the
- * baseline.
+ * holds the whole burst), or while it receives. Once the burst is
+ * received and the receiver has found the channel empty, the channel holds
+ * no more than its baseline (each lane's current segment) plus
+ * SPW_LANE_SPARES spares per lane; after trim, the baseline.
  */
 static void burst_run(int concurrent)
 {
@@ -314,6 +316,12 @@ static void burst_run(int concurrent)
 	for (i = 0; i < P; i++)
 		CHECK(next[i] == per + 1);
 	CHECK(rx_len(rx) == 0);
+	{
+		uint64_t v;
+
+		/* The burst is over: the receiver finds the channel empty. */
+		CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
+	}
 	peak = alloc_peak_bytes();
 	drained = alloc_live_bytes();
 	CHECK_ST(spw_u64_trim(rx), SPW_OK);
