@@ -6,7 +6,8 @@
 #
 # Checks: the correct model verifies (safety: assertions and invalid end
 # states; liveness: every fair run reaches end of stream), and each broken
-# variant (BAD_EOS, BAD_PARK) is caught with the expected kind of error.
+# variant (BAD_EOS, BAD_PARK) is caught with the expected kind of error;
+# the same for the eventfd receiver (FD, and BAD_ARM caught).
 # Works in a temporary directory; installs nothing (needs spin and a C
 # compiler: apt-get install -y spin gcc).
 
@@ -96,6 +97,9 @@ run correct           ok                    safety   ""
 run correct-liveness  ok                    liveness "-DLIVENESS"
 run BAD_EOS           "assertion violated"  safety   "-DBAD_EOS"
 run BAD_PARK          "invalid end state"   safety   "-DBAD_PARK"
+run fd                ok                    safety   "-DFD"
+run fd-liveness       ok                    liveness "-DFD -DLIVENESS"
+run BAD_ARM           "invalid end state"   safety   "-DFD -DBAD_ARM"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

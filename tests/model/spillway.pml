@@ -20,6 +20,13 @@
  *             spw_core_park          lock; parked = 1; barrier; re-check;
  *                                    while (parked) cond_wait; parked = 0;
  *                                    unlock
+ *
+ * With -DFD the receiver waits in epoll on the channel's eventfd instead
+ * (spw_core_arm, used by an empty try_recv once spw_<name>_receiver_fd()
+ * made the descriptor): empty the eventfd; parked = 1; barrier; re-check;
+ * then block until the descriptor is readable.  spw_core_wake writes to
+ * the eventfd before it signals.  -DBAD_ARM empties the eventfd after
+ * publishing parked instead of before: a wake-up in between is lost.
  */
 
 #ifndef S
@@ -39,6 +46,7 @@ byte published[S];		/* lane->ctl.published (written by its sender) */
 byte consumed[S];		/* lane->consumed (receiver only) */
 byte senders = S;		/* core->senders */
 bit parked;			/* core->parked */
+bit fdcount;			/* the eventfd's counter is non-zero (FD) */
 
 /* park_lock and park_cond */
 bit mutex;			/* 1: held */
@@ -94,6 +102,9 @@ inline wake(was)
 	atomic { was = parked; parked = 0 };
 	if
 	:: was ->
+#ifdef FD
+		fdcount = 1;	/* write(efd, 1) */
+#endif
 		lock();
 		signal();
 		unlock()
@@ -202,6 +213,24 @@ proctype receiver()
 			fi
 		:: else
 		fi;
+#endif
+#ifdef FD
+		/* spw_core_arm, then epoll_wait */
+#ifndef BAD_ARM
+		fdcount = 0;	/* read(efd): empty it first */
+#endif
+		parked = 1;
+		/* spw_heavy_barrier(): nothing to do under SC */
+		ready(r);
+		if
+		:: r || senders == 0 -> parked = 0
+		:: else ->
+#ifdef BAD_ARM
+			fdcount = 0;	/* emptied too late */
+#endif
+			fdcount == 1	/* epoll_wait blocks until readable */
+		fi;
+		goto next;
 #endif
 		/* spw_core_park */
 		lock();
