@@ -495,6 +495,24 @@ class BadInputTest(SpwgenTestCase):
         self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
                               out], EXIT_ERROR, out, mention=out)
 
+    def test_out_dir_on_a_read_only_file_system(self):
+        # Unwritable even for root (the test above skips as root):
+        # procfs does not let anybody create files.
+        out = "/proc/self"
+        if not os.path.isdir(out):
+            self.skipTest("no /proc on this system")
+        result = run_spwgen(["--type", "int", "--name", "x", "--out-dir",
+                             out], cwd=self.tmp)
+        self.assertEqual(result.status, EXIT_ERROR, str(result))
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1, str(result))
+        self.assertTrue(lines[0].startswith("spwgen: error: "), str(result))
+        self.assertIn(out, lines[0], str(result))
+        self.assertNotIn("Traceback", result.stderr, str(result))
+        for name in os.listdir(out):
+            self.assertFalse(name.startswith(("spillway_", ".spwgen-")),
+                             "%s left in %s" % (name, out))
+
     def test_missing_template_dir(self):
         out = self.make_dir("out")
         self.assert_rejected(["--type", "int", "--name", "x", "--out-dir",
