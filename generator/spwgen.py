@@ -23,7 +23,7 @@ import shlex
 import sys
 import tempfile
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 # Must equal SPW_RUNTIME_ABI in runtime/spillway_runtime.h (a test checks).
 RUNTIME_ABI = 3
 

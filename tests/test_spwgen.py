@@ -371,6 +371,15 @@ class BannerTest(SpwgenTestCase):
                          "spwgen's RUNTIME_ABI differs from SPW_RUNTIME_ABI "
                          "in runtime/spillway_runtime.h")
 
+    def test_version_matches_runtime(self):
+        m = re.search(r'^#define SPW_VERSION "([^"]+)"', read_text(RUNTIME_H),
+                      re.M)
+        self.assertIsNotNone(m, "no #define SPW_VERSION in %s" % RUNTIME_H)
+        self.assertEqual(spwgen_version(), m.group(1),
+                         "spwgen's VERSION differs from SPW_VERSION in "
+                         "runtime/spillway_runtime.h (make install uses it "
+                         "for spillway.pc)")
+
     def test_checked_in_headers_match_runtime_abi(self):
         abi = runtime_abi()
         for name in CHECKED_IN:
