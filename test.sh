@@ -91,6 +91,21 @@ for cc in gcc clang; do
 	fi
 done
 
+echo "== a struct channel from spwgen (by pointer), gcc and clang, -Werror"
+python3 generator/spwgen.py --type 'struct order' --name order --include order.h \
+	--out-dir "$log_dir" >/dev/null
+for cc in gcc clang; do
+	if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -Iruntime -Iexamples \
+		-I"$log_dir" examples/orders.c "$log_dir/spillway_order.c" \
+		runtime/spillway_runtime.c -pthread -o "$log_dir/orders-$cc" &&
+		"$log_dir/orders-$cc" >"$log_dir/orders-$cc.out" &&
+		grep -q "every desk in order" "$log_dir/orders-$cc.out"; then
+		record "orders example ($cc, spwgen struct order)" 1 0
+	else
+		record "orders example ($cc, spwgen struct order)" 0 1
+	fi
+done
+
 echo "== the generated headers as C++ (g++ and clang++, -Werror)"
 for cxx in g++ clang++; do
 	if $cxx -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iruntime -Igenerated \
