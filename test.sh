@@ -199,9 +199,9 @@ run_counted "libFuzzer ${SPW_FUZZ_SECONDS:-60} s (tests/fuzz)" "$log_dir/fuzz.lo
 	bash tests/fuzz/run.sh "${SPW_FUZZ_SECONDS:-60}"
 
 # valgrind memcheck on a small stress run and the struct test.
-echo "== valgrind memcheck: stress_test (sizes / 100), struct_test"
+echo "== valgrind memcheck: stress_test, memory_fd_test (sizes / 100), struct_test"
 plain_bin=$(bazel info --config=ci bazel-bin 2>/dev/null)
-for t in stress_test struct_test; do
+for t in stress_test memory_fd_test struct_test; do
 	if SPW_TEST_SCALE_DIV=100 CK_FORK=no valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite \
 		"$plain_bin/tests/$t" >"$log_dir/vg-$t.log" 2>&1; then

