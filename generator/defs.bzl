@@ -83,6 +83,8 @@ def _spillway_gen_impl(ctx):
     for hdr in ctx.files.hdrs:
         spelling = _include_spelling(hdr, ctx.label, ctx.attr.package_relative)
         args.add("--include", '"%s"' % spelling)
+    for inc in ctx.attr.system_hdrs:
+        args.add("--include", inc)
 
     # Only a non-default mode is passed on: spwgen's own default is "auto".
     if ctx.attr.pass_by != "auto":
@@ -113,6 +115,7 @@ _spillway_gen = rule(
         "type_name": attr.string(mandatory = True),
         "hdrs": attr.label_list(allow_files = [".h"]),
         "package_relative": attr.bool(default = True),
+        "system_hdrs": attr.string_list(),
         "pass_by": attr.string(default = "auto", values = _PASS_MODES),
         # Predeclared outputs (attr.output) so the macro's cc_library can name
         # them by file label; spwgen.py writes them into --out-dir.
@@ -133,6 +136,7 @@ def spillway_channel(
         type,
         type_name,
         hdrs = [],
+        system_hdrs = [],
         includes = None,
         deps = [],
         pass_by = "auto",
@@ -146,6 +150,10 @@ def spillway_channel(
       type_name: identifier used in generated names/files, e.g. "order".
       hdrs: headers declaring `type`; included by the generated header and
         re-exported by the library.
+      system_hdrs: headers from the system or the toolchain that declare
+        `type`, spelled as spwgen's --include takes them, e.g. ["<time.h>"]
+        for "struct timespec"; included after `hdrs`. spwgen checks the
+        spelling (a bad one fails the build with its one-line error).
       includes: include dirs of the cc_library; default ["."] (the package
         dir, source and generated) so `#include "spillway_<type_name>.h"` works,
         or [] in a repository's root package (whose directory is always on
@@ -176,6 +184,7 @@ def spillway_channel(
         c_type = type,
         type_name = type_name,
         hdrs = hdrs,
+        system_hdrs = system_hdrs,
         package_relative = "." in includes or not native.package_name(),
         pass_by = pass_by,
         out_h = "spillway_%s.h" % type_name,
