@@ -328,23 +328,31 @@ void spw_core_wake(spw_core *core)
 	pthread_mutex_unlock(&core->park_lock);
 }
 
+/*
+ * The double check, shared by park and arm: publish `parked`, then look
+ * once more. After the heavy barrier, a sender that published before it is
+ * seen by ready(); one that publishes after it sees `parked` and wakes us.
+ * The last sender's close is a seq_cst read-modify-write followed by the
+ * same check of `parked`. Returns nonzero when there is something to do
+ * (values, or end of stream): do not wait.
+ */
+static int announce_parked(spw_core *core, int (*ready)(void *ctx),
+			   void *ctx)
+{
+	atomic_store_explicit(&core->parked, 1, memory_order_seq_cst);
+	SPW_TEST_YIELD();
+	spw_heavy_barrier();
+	SPW_TEST_YIELD();
+	return ready(ctx) || spw_core_senders_gone(core);
+}
+
 spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 			 int (*ready)(void *ctx), void *ctx)
 {
 	spw_status st = SPW_OK;
 
 	pthread_mutex_lock(&core->park_lock);
-	atomic_store_explicit(&core->parked, 1, memory_order_seq_cst);
-	SPW_TEST_YIELD();
-	/*
-	 * The double check. After the heavy barrier, a sender that published
-	 * before it is seen by ready(); one that publishes after it sees
-	 * `parked` and wakes us. The last sender's close is a seq_cst
-	 * read-modify-write followed by the same check of `parked`.
-	 */
-	spw_heavy_barrier();
-	SPW_TEST_YIELD();
-	if (!ready(ctx) && !spw_core_senders_gone(core)) {
+	if (!announce_parked(core, ready, ctx)) {
 		while (atomic_load_explicit(&core->parked,
 					    memory_order_acquire)) {
 			int rc;
@@ -398,11 +406,7 @@ int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx)
 	 */
 	if (read(fd, &count, sizeof(count)) < 0)
 		(void)0; /* EAGAIN: it was empty */
-	atomic_store_explicit(&core->parked, 1, memory_order_seq_cst);
-	SPW_TEST_YIELD();
-	spw_heavy_barrier();
-	SPW_TEST_YIELD();
-	if (ready(ctx) || spw_core_senders_gone(core)) {
+	if (announce_parked(core, ready, ctx)) {
 		atomic_store_explicit(&core->parked, 0, memory_order_relaxed);
 		return 1;
 	}
