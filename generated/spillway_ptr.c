@@ -276,11 +276,14 @@ static void spw_ptr_recycle(struct spw_ptr_chan *chan,
 }
 
 /*
- * The receiver found the channel empty: a burst, if there was one, is
- * over, and its producers may never take their spares back. Free those
- * above the high-water mark now, while nothing else is going on.
+ * Receiver: keep at most `keep` spares per lane, free the rest. With
+ * SPW_LANE_SPARES when it finds the channel empty (a burst, if there was
+ * one, is over, and its producers may never take their spares back); with
+ * 0 for trim(). spare_n never counts fewer segments than the stack holds
+ * (it grows before a push and shrinks after a take), so a lane whose count
+ * is at most `keep` has nothing to free.
  */
-static void spw_ptr_shed(struct spw_ptr_chan *chan)
+static void spw_ptr_shed(struct spw_ptr_chan *chan, size_t keep)
 {
 	size_t i;
 
@@ -288,9 +291,9 @@ static void spw_ptr_shed(struct spw_ptr_chan *chan)
 		struct spw_ptr_lane *lane = &chan->lanes[i];
 
 		if (atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >
-		    SPW_LANE_SPARES)
+		    keep)
 			spw_ptr_spares_keep(lane, spw_ptr_spares_take(lane),
-					    SPW_LANE_SPARES);
+					    keep);
 	}
 }
 
@@ -418,7 +421,7 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 			return spw_ptr_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
 		}
 		if (wait == SPW_PTR_NO_WAIT) {
-			spw_ptr_shed(rx->chan); /* idle: see shed */
+			spw_ptr_shed(rx->chan, SPW_LANE_SPARES); /* idle */
 			if (spw_core_has_fd(core) &&
 			    spw_core_arm(core, spw_ptr_ready, rx))
 				continue; /* values came after all: look again */
@@ -429,7 +432,7 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 			spw_spin(spins++);
 			continue;
 		}
-		spw_ptr_shed(rx->chan);
+		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
 		/* After a timeout, look once more before giving up. */
 		parked = spw_core_park(core, deadline, spw_ptr_ready, rx);
 	}
@@ -779,41 +782,41 @@ static uint_least64_t spw_ptr_published_total(struct spw_ptr_chan *chan)
 	return total;
 }
 
+/*
+ * Values sent and not yet received: the capacity counter, or what was
+ * published less what the receiver took off the lanes, where `unread` of
+ * the values it took are not handed out yet. `taken` is read first (acquire,
+ * pairing with spw_core_took): the counters read after it are never
+ * behind it.
+ */
+static size_t spw_ptr_backlog(struct spw_ptr_chan *chan, uint_least64_t unread)
+{
+	uint_least64_t taken, total;
+
+	if (chan->core.capacity != 0)
+		return spw_core_inflight(&chan->core);
+	taken = atomic_load_explicit(&chan->core.taken, memory_order_acquire) -
+		unread;
+	total = spw_ptr_published_total(chan);
+	return total > taken ? (size_t)(total - taken) : 0;
+}
+
 spw_status spw_ptr_len(const spw_ptr_receiver *rx, size_t *len)
 {
-	spw_core *core;
-	uint_least64_t taken;
+	uint_least64_t unread;
 
 	if (rx == NULL || len == NULL)
 		return SPW_INVALID;
-	core = &rx->chan->core;
-	if (core->capacity != 0) {
-		*len = spw_core_inflight(core);
-		return SPW_OK;
-	}
-	/* Taken off the lanes, less what is not handed out yet. */
-	taken = atomic_load_explicit(&core->taken, memory_order_relaxed) -
-		rx->left - (uint_least64_t)(rx->rend - rx->rp);
-	*len = (size_t)(spw_ptr_published_total(rx->chan) - taken);
+	unread = rx->left + (uint_least64_t)(rx->rend - rx->rp);
+	*len = spw_ptr_backlog(rx->chan, unread);
 	return SPW_OK;
 }
 
 spw_status spw_ptr_sender_len(const spw_ptr_sender *tx, size_t *len)
 {
-	spw_core *core;
-	uint_least64_t taken, total;
-
 	if (tx == NULL || len == NULL)
 		return SPW_INVALID;
-	core = &tx->chan->core;
-	if (core->capacity != 0) {
-		*len = spw_core_inflight(core);
-		return SPW_OK;
-	}
-	/* `taken` first: it never runs ahead of the counters read after it. */
-	taken = atomic_load_explicit(&core->taken, memory_order_acquire);
-	total = spw_ptr_published_total(tx->chan);
-	*len = total > taken ? (size_t)(total - taken) : 0;
+	*len = spw_ptr_backlog(tx->chan, 0);
 	return SPW_OK;
 }
 
@@ -836,15 +839,9 @@ spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx,
 
 spw_status spw_ptr_trim(spw_ptr_receiver *rx)
 {
-	size_t i;
-
 	if (rx == NULL)
 		return SPW_INVALID;
-	for (i = 0; i < rx->chan->core.lanes; i++) {
-		struct spw_ptr_lane *lane = &rx->chan->lanes[i];
-
-		spw_ptr_spares_keep(lane, spw_ptr_spares_take(lane), 0);
-	}
+	spw_ptr_shed(rx->chan, 0);
 	return SPW_OK;
 }
 
