@@ -78,33 +78,33 @@ else
 	record "spwgen unittest" 0 1
 fi
 
+# cc_example KEY NAME EXPECTED ARGS...: build an example with gcc and with
+# clang at -Werror (ARGS: include paths and sources, the runtime is added),
+# run it, and expect EXPECTED in its output.
+cc_example() {
+	local key=$1 name=$2 expect=$3 cc bin
+	shift 3
+	for cc in gcc clang; do
+		bin="$log_dir/$key-$cc"
+		if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -Iruntime "$@" \
+			runtime/spillway_runtime.c -pthread -o "$bin" &&
+			"$bin" >"$bin.out" && grep -q "$expect" "$bin.out"; then
+			record "$name ($cc)" 1 0
+		else
+			record "$name ($cc)" 0 1
+		fi
+	done
+}
+
 echo "== the README's one cc line, gcc and clang, -Werror"
-for cc in gcc clang; do
-	if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -Iruntime -Igenerated \
-		examples/readme.c generated/spillway_u64.c runtime/spillway_runtime.c \
-		-pthread -o "$log_dir/readme-$cc" &&
-		"$log_dir/readme-$cc" >"$log_dir/readme-$cc.out" &&
-		grep -q "received: 1 3 2 4 6 5" "$log_dir/readme-$cc.out"; then
-		record "readme example ($cc, cc line)" 1 0
-	else
-		record "readme example ($cc, cc line)" 0 1
-	fi
-done
+cc_example readme "readme example, cc line" "received: 1 3 2 4 6 5" \
+	-Igenerated examples/readme.c generated/spillway_u64.c
 
 echo "== a struct channel from spwgen (by pointer), gcc and clang, -Werror"
 python3 generator/spwgen.py --type 'struct order' --name order --include order.h \
 	--out-dir "$log_dir" >/dev/null
-for cc in gcc clang; do
-	if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -Iruntime -Iexamples \
-		-I"$log_dir" examples/orders.c "$log_dir/spillway_order.c" \
-		runtime/spillway_runtime.c -pthread -o "$log_dir/orders-$cc" &&
-		"$log_dir/orders-$cc" >"$log_dir/orders-$cc.out" &&
-		grep -q "every desk in order" "$log_dir/orders-$cc.out"; then
-		record "orders example ($cc, spwgen struct order)" 1 0
-	else
-		record "orders example ($cc, spwgen struct order)" 0 1
-	fi
-done
+cc_example orders "orders example, spwgen struct order" "every desk in order" \
+	-Iexamples -I"$log_dir" examples/orders.c "$log_dir/spillway_order.c"
 
 echo "== the generated headers as C++ (g++ and clang++, -Werror)"
 for cxx in g++ clang++; do
