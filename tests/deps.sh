@@ -8,7 +8,9 @@ set -e
 SPW_PACKAGES="${SPW_PACKAGES:-gcc g++ clang libclang-rt-14-dev bazel-bootstrap \
 bazel-skylib bazel-platforms check python3 python3-jinja2 pkg-config \
 liburcu-dev libck-dev libconcurrentqueue-dev gnuplot-nox spin valgrind gdb \
-strace make binutils clang-format}"
+strace make binutils clang-format cmake ninja-build meson \
+libuv1-dev libevent-dev llvm-14 man-db gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+qemu-user-static}"
 
 missing=""
 for pkg in $SPW_PACKAGES; do
