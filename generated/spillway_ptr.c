@@ -95,9 +95,35 @@ enum spw_ptr_wait {
 	SPW_PTR_WAIT
 };
 
+/*
+ * Segments are aligned for the element type: items[] starts at a multiple
+ * of _Alignof(value) inside the segment, so the segment itself must be
+ * aligned that much. Types aligned beyond a pointer (_Alignas(32), long
+ * double, ...) take their segments from the aligned allocator; the rest
+ * from plain spw_mem_alloc, which is pointer-aligned at least.
+ */
+#define SPW_PTR_SEG_ALIGN _Alignof(struct spw_ptr_seg)
+#define SPW_PTR_SEG_OVERALIGNED (SPW_PTR_SEG_ALIGN > _Alignof(void *))
+
+static void *spw_ptr_seg_alloc(size_t size)
+{
+	if (SPW_PTR_SEG_OVERALIGNED)
+		return spw_mem_alloc_aligned(size, SPW_PTR_SEG_ALIGN);
+	return spw_mem_alloc(size);
+}
+
+static void spw_ptr_seg_free(struct spw_ptr_seg *s)
+{
+	if (SPW_PTR_SEG_OVERALIGNED)
+		spw_mem_free_aligned(s);
+	else
+		spw_mem_free(s);
+}
+
 /* Largest number of values one segment (and so one batch) may hold. */
 #define SPW_PTR_MAX_ITEMS \
-	((SIZE_MAX / 2 - sizeof(struct spw_ptr_seg)) / sizeof(spw_ptr_value))
+	((SIZE_MAX / 2 - sizeof(struct spw_ptr_seg) - SPW_PTR_SEG_ALIGN) / \
+	 sizeof(spw_ptr_value))
 
 /* ---- spare segments ---------------------------------------------------- */
 
@@ -137,7 +163,7 @@ static size_t spw_ptr_free_list(struct spw_ptr_seg *s)
 	while (s != NULL) {
 		struct spw_ptr_seg *next = s->free_next;
 
-		spw_mem_free(s);
+		spw_ptr_seg_free(s);
 		s = next;
 		n++;
 	}
@@ -190,12 +216,12 @@ static int spw_ptr_grow(struct spw_ptr_chan *chan,
 					  memory_order_relaxed);
 		spw_ptr_spares_keep(lane, s->free_next, SPW_LANE_SPARES);
 		if (s->cap < need) {
-			spw_mem_free(s);
+			spw_ptr_seg_free(s);
 			s = NULL;
 		}
 	}
 	if (s == NULL) {
-		s = spw_mem_alloc(sizeof(*s) + need * sizeof(s->items[0]));
+		s = spw_ptr_seg_alloc(sizeof(*s) + need * sizeof(s->items[0]));
 		if (s == NULL)
 			return 0;
 		s->cap = need;
@@ -268,7 +294,7 @@ static void spw_ptr_recycle(struct spw_ptr_chan *chan,
 			    struct spw_ptr_lane *lane, struct spw_ptr_seg *s)
 {
 	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR) {
-		spw_mem_free(s);
+		spw_ptr_seg_free(s);
 		return;
 	}
 	atomic_fetch_add_explicit(&lane->spare_n, 1, memory_order_relaxed);
@@ -515,7 +541,7 @@ static void spw_ptr_chan_free(struct spw_ptr_chan *chan)
 			next = s->next;
 			spw_ptr_destroy_values(&chan->core, &s->items[pos],
 					       end - pos);
-			spw_mem_free(s);
+			spw_ptr_seg_free(s);
 		}
 		(void)spw_ptr_free_list(atomic_load_explicit(
 			&lane->returned, memory_order_relaxed));
@@ -550,7 +576,8 @@ spw_status spw_ptr_channel_with(const spw_config *cfg,
 
 	/* lanes <= SPW_MAX_LANES (checked above): the size cannot overflow. */
 	chan = spw_mem_alloc_aligned(sizeof(*chan) +
-				     cfg->lanes * sizeof(*chan->lanes));
+				     cfg->lanes * sizeof(*chan->lanes),
+				     SPW_CACHE_LINE);
 	if (chan == NULL)
 		return SPW_NOMEM;
 	memset(chan, 0, sizeof(*chan));

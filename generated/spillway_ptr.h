@@ -11,8 +11,8 @@
 
 #include "spillway_runtime.h"
 
-#if SPW_RUNTIME_ABI != 3
-#error "spillway_ptr.h was generated for Spillway runtime ABI 3; regenerate it with spwgen"
+#if SPW_RUNTIME_ABI != 4
+#error "spillway_ptr.h was generated for Spillway runtime ABI 4; regenerate it with spwgen"
 #endif
 
 #ifdef __cplusplus

@@ -44,8 +44,12 @@ extern "C" {
 
 void *spw_mem_alloc(size_t size);
 void spw_mem_free(void *ptr);
-/* Cache-line aligned blocks (malloc only promises 16 bytes). */
-void *spw_mem_alloc_aligned(size_t size);
+/*
+ * Blocks aligned to `align` (a power of two; malloc only promises 16
+ * bytes): the channel block (cache lines) and the segments of an
+ * over-aligned element type; carved out of a larger spw_mem_alloc block.
+ */
+void *spw_mem_alloc_aligned(size_t size, size_t align);
 void spw_mem_free_aligned(void *ptr);
 
 /*

@@ -106,20 +106,23 @@ void spw_mem_free(void *ptr)
 
 /*
  * An aligned block keeps what spw_mem_alloc returned in the pointer-sized
- * slot just before the aligned address.
+ * slot just before the aligned address. `align` is a power of two.
  */
-void *spw_mem_alloc_aligned(size_t size)
+void *spw_mem_alloc_aligned(size_t size, size_t align)
 {
-	const size_t extra = SPW_CACHE_LINE + sizeof(void *);
+	size_t extra;
 	unsigned char *raw, *p;
 
+	if (align < sizeof(void *))
+		align = sizeof(void *);
+	extra = align + sizeof(void *);
 	if (size > SIZE_MAX - extra)
 		return NULL;
 	raw = spw_mem_alloc(size + extra);
 	if (raw == NULL)
 		return NULL;
 	p = raw + sizeof(void *);
-	p += (SPW_CACHE_LINE - (uintptr_t)p % SPW_CACHE_LINE) % SPW_CACHE_LINE;
+	p += (align - (uintptr_t)p % align) % align;
 	memcpy(p - sizeof(void *), &raw, sizeof(raw));
 	return p;
 }

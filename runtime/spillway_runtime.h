@@ -29,7 +29,7 @@ extern "C" {
  * work with this runtime. Generated headers refuse to compile against a
  * runtime with a different number.
  */
-#define SPW_RUNTIME_ABI 3
+#define SPW_RUNTIME_ABI 4
 #define SPW_VERSION "0.2.0"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -113,6 +113,12 @@ spw_status spw_config_check(const spw_config *cfg);
  * functions. spw_set_allocator() replaces them (NULL, or a NULL member,
  * restores malloc and free); call it before any channel exists. Tests use
  * it to count memory and to inject allocation failures.
+ *
+ * Blocks that must be aligned beyond what malloc promises (the channel
+ * block, to cache lines, and the segments of an element type declared with
+ * _Alignas(N) for N > 16) are taken from alloc with N extra bytes and
+ * aligned inside, so every stored value and every recv_batch view is
+ * aligned to _Alignof(T) whatever alloc returns (8-byte aligned at least).
  */
 typedef struct spw_allocator {
 	void *(*alloc)(size_t size, void *ctx);
