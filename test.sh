@@ -202,7 +202,7 @@ run_counted "libFuzzer ${SPW_FUZZ_SECONDS:-60} s (tests/fuzz)" "$log_dir/fuzz.lo
 echo "== valgrind memcheck: stress_test, memory_fd_test (sizes / 100), struct_test"
 plain_bin=$(bazel info --config=ci bazel-bin 2>/dev/null)
 for t in stress_test memory_fd_test struct_test; do
-	if SPW_TEST_SCALE_DIV=100 CK_FORK=no valgrind -q --error-exitcode=99 \
+	if SPW_TEST_SCALE_DIV=100 SPW_TEST_SERIAL=1 CK_FORK=no valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite \
 		"$plain_bin/tests/$t" >"$log_dir/vg-$t.log" 2>&1; then
 		read -r tp tf < <(count_log "$log_dir/vg-$t.log" 1)

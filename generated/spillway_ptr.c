@@ -30,7 +30,8 @@
  * SPW_LANE_SPARES (the high-water mark) in its own thread, so while values
  * flow the two sides never meet on an allocator lock. When the receiver
  * finds the channel empty (a burst is over) it frees the spares above the
- * mark itself, and trim() frees them all.
+ * mark itself, but only once the channel has been quiet for
+ * SPW_SHED_IDLE_NS, and trim() frees them all.
  */
 struct spw_ptr_seg {
 	struct spw_ptr_seg *next; /* written before the values after it are published */
@@ -83,6 +84,10 @@ struct spw_ptr_receiver {
 	size_t lane; /* the lane being visited */
 	uint_least64_t left; /* values of the visit not yet in a window */
 	size_t cursor; /* next lane to look at */
+	/* Idle tracking for shedding (see spw_ptr_idle). */
+	uint64_t idle_since; /* first empty look of this quiet spell, or 0 */
+	unsigned idle_looks; /* empty non-blocking looks since then */
+	int idle_shed; /* this quiet spell has shed already */
 };
 
 /*
@@ -388,6 +393,8 @@ static int spw_ptr_scan(spw_ptr_receiver *rx, int linger)
 			spw_core_took(&chan->core, rx->left);
 			rx->lane = i;
 			rx->cursor = i + 1 == lanes ? 0 : i + 1;
+			rx->idle_since = 0;
+			rx->idle_shed = 0;
 			spw_ptr_window(rx);
 			return 1;
 		}
@@ -409,6 +416,68 @@ static int spw_ptr_ready(void *ctx)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * A non-blocking receive found every lane empty. The spares above the mark
+ * are shed only once the channel has been quiet for SPW_SHED_IDLE_NS, so
+ * that a receiver that is merely faster than its senders never frees
+ * memory while values flow (the free would meet the producer's malloc on
+ * its arena lock). The clock is read on the first empty look of a quiet
+ * spell and on every 16th after it.
+ */
+static void spw_ptr_idle(spw_ptr_receiver *rx)
+{
+	uint64_t now;
+
+	if (rx->idle_shed ||
+	    (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0))
+		return;
+	now = spw_now_ns();
+	if (rx->idle_since == 0) {
+		rx->idle_since = now;
+		rx->idle_looks = 0;
+	} else if (now - rx->idle_since >= SPW_SHED_IDLE_NS) {
+		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
+		rx->idle_shed = 1;
+	}
+}
+
+/*
+ * A blocking receive has spun and found nothing: sleep until a sender
+ * wakes us or the caller's deadline passes. If the quiet spell is not yet
+ * SPW_SHED_IDLE_NS old, sleep at most until it is (a timeout of our own,
+ * reported as a spurious wake-up), so that the spares are shed before a
+ * long sleep but never while values still flow.
+ */
+static spw_status spw_ptr_park(spw_ptr_receiver *rx,
+			       const struct timespec *deadline)
+{
+	const struct timespec *until = deadline;
+	struct timespec shed_at;
+	spw_status st;
+
+	if (!rx->idle_shed) {
+		uint64_t now = spw_now_ns(), at;
+
+		if (rx->idle_since == 0)
+			rx->idle_since = now;
+		at = rx->idle_since + SPW_SHED_IDLE_NS;
+		if (now >= at) {
+			spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
+			rx->idle_shed = 1;
+		} else if (deadline == NULL ||
+			   (uint64_t)deadline->tv_sec * 1000000000u +
+					   (uint64_t)deadline->tv_nsec >
+				   at) {
+			spw_deadline_at(&shed_at, at);
+			until = &shed_at;
+		}
+	}
+	st = spw_core_park(&rx->chan->core, until, spw_ptr_ready, rx);
+	if (st == SPW_TIMEOUT && until != deadline)
+		st = SPW_OK; /* our own deadline: look again, then shed */
+	return st;
 }
 
 /*
@@ -447,7 +516,7 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 			return spw_ptr_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
 		}
 		if (wait == SPW_PTR_NO_WAIT) {
-			spw_ptr_shed(rx->chan, SPW_LANE_SPARES); /* idle */
+			spw_ptr_idle(rx);
 			if (spw_core_has_fd(core) &&
 			    spw_core_arm(core, spw_ptr_ready, rx))
 				continue; /* values came after all: look again */
@@ -458,9 +527,8 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 			spw_spin(spins++);
 			continue;
 		}
-		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
 		/* After a timeout, look once more before giving up. */
-		parked = spw_core_park(core, deadline, spw_ptr_ready, rx);
+		parked = spw_ptr_park(rx, deadline);
 	}
 }
 

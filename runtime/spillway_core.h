@@ -379,6 +379,12 @@ static inline int spw_core_has_fd(spw_core *core)
 /* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
 void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns);
 
+/* CLOCK_MONOTONIC in nanoseconds (never 0). */
+uint64_t spw_now_ns(void);
+
+/* The CLOCK_MONOTONIC time `ns` as a deadline for spw_core_park(). */
+void spw_deadline_at(struct timespec *deadline, uint64_t ns);
+
 /* A new sender handle exists. */
 static inline void spw_core_sender_opened(spw_core *core)
 {

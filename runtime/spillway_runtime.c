@@ -296,6 +296,20 @@ void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns)
 	}
 }
 
+uint64_t spw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + 1;
+}
+
+void spw_deadline_at(struct timespec *deadline, uint64_t ns)
+{
+	deadline->tv_sec = (time_t)(ns / 1000000000u);
+	deadline->tv_nsec = (long)(ns % 1000000000u);
+}
+
 void spw_spin(unsigned i)
 {
 	if (i < SPW_SPIN_PAUSES)

@@ -131,15 +131,24 @@ void spw_set_allocator(const spw_allocator *allocator);
 /*
  * Memory after a burst: the high-water mark. Segments the receiver has
  * read go back to their lane for reuse; a lane keeps at most
- * SPW_LANE_SPARES of them. Its producer frees those above the mark when it
- * next needs a segment, and the receiver frees them when it finds the
- * channel empty (before it waits, or when a non-blocking receive returns
- * SPW_EMPTY or SPW_TIMEOUT): so once a burst is received, each lane is back
- * to its current segment and at most SPW_LANE_SPARES spares.
- * spw_<name>_trim() frees the spares too. A segment larger than
- * SPW_SPARE_MAX_FACTOR times the configured size (a big batch's) is freed
- * as soon as it is read.
+ * SPW_LANE_SPARES of them. Its producer frees those above the mark in its
+ * own thread when it next needs a segment. The receiver frees them only
+ * once the channel has really gone idle: when it has found every lane
+ * empty for SPW_SHED_IDLE_NS (1 ms) in a row -- a blocking receive that
+ * waits that long, or non-blocking receives that keep returning SPW_EMPTY
+ * or SPW_TIMEOUT over that time (looked at every 16th such return). So
+ * while values flow, even with pauses shorter than that, the receiver
+ * never calls free() and never meets a producer on its allocator's lock;
+ * once a burst is received and the channel has been quiet for 1 ms, each
+ * lane is back to its current segment and at most SPW_LANE_SPARES spares.
+ * spw_<name>_trim() frees every spare at once (an event-loop receiver that
+ * got SPW_EMPTY and sleeps can call it from a timer). A segment larger
+ * than SPW_SPARE_MAX_FACTOR times the configured size (a big batch's) is
+ * freed as soon as it is read.
  */
+#ifndef SPW_SHED_IDLE_NS
+#define SPW_SHED_IDLE_NS 1000000u
+#endif
 #ifndef SPW_LANE_SPARES
 #define SPW_LANE_SPARES 4
 #endif

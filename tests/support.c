@@ -197,11 +197,19 @@ static void *count_alloc(size_t size, void *ctx)
 	return p;
 }
 
+static _Thread_local size_t thread_frees;
+
+size_t alloc_thread_frees(void)
+{
+	return thread_frees;
+}
+
 static void count_free(void *ptr, void *ctx)
 {
 	(void)ctx;
 	if (ptr == NULL)
 		return;
+	thread_frees++;
 	atomic_fetch_sub(&live, 1);
 	atomic_fetch_sub(&live_bytes, malloc_usable_size(ptr));
 	free(ptr);

@@ -88,6 +88,8 @@ long alloc_live(void);
 size_t alloc_live_bytes(void);
 size_t alloc_peak_bytes(void);
 void alloc_fail_after(size_t k);
+/* Blocks the calling thread has freed through the counting allocator. */
+size_t alloc_thread_frees(void);
 
 /*
  * Size knobs: stress sizes are divided by SPW_TEST_SCALE_DIV (environment

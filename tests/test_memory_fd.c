@@ -47,6 +47,21 @@ static size_t tx_len(spw_u64_sender *tx)
 	return n;
 }
 
+/*
+ * The receiver finds the channel empty for longer than SPW_SHED_IDLE_NS:
+ * the channel has gone idle, so it sheds the spares above the mark.
+ */
+static void go_idle(spw_u64_receiver *rx)
+{
+	double t0 = now_seconds();
+	uint64_t v;
+
+	do
+		CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
+	while (now_seconds() - t0 < 3 * SPW_SHED_IDLE_NS / 1e9);
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
+}
+
 /* ---- len and capacity -------------------------------------------------- */
 
 START_TEST(test_len_unbounded)
@@ -190,8 +205,11 @@ START_TEST(test_spares_high_water_and_trim)
 		CHECK_ST(spw_u64_recv(rx, &v), SPW_OK);
 		CHECK(v == i);
 	}
-	/* The burst is over: the receiver finds the channel empty. */
+	/* Found empty once: not idle yet, nothing is freed. */
 	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
+	CHECK(alloc_live_bytes() > baseline + SPW_LANE_SPARES * seg_bytes);
+	/* The burst is over: the channel stays empty, and goes idle. */
+	go_idle(rx);
 	after = alloc_live_bytes();
 	/* The high-water mark: at most SPW_LANE_SPARES spares are kept. */
 	CHECK(after <= baseline + SPW_LANE_SPARES * seg_bytes);
@@ -245,6 +263,151 @@ static void burst_dump(void *ctx)
 	fprintf(stderr, "burst: %zu values sent\n",
 		atomic_load((atomic_size_t *)ctx));
 }
+
+/*
+ * A busy try_recv receiver that stalls now and then (50-300 us every
+ * 200,000 values) while one producer streams with 20 us gaps every 2,000
+ * values: the receiver often finds the
+ * channel momentarily empty, but it never frees a segment while values
+ * flow (a free there would take the producer's arena lock). The test
+ * splits the run into quiet spells (from the first SPW_EMPTY to the next
+ * value) and counts the receiver's frees in each: a spell shorter than
+ * SPW_SHED_IDLE_NS must free nothing. (A loaded machine may deschedule
+ * the producer for longer; such a spell may shed, by design.)
+ */
+struct stream {
+	spw_u64_sender *tx;
+	size_t n;
+};
+
+static void *stream_main(void *arg)
+{
+	struct stream *st = arg;
+	size_t i;
+
+	for (i = 1; i <= st->n; i++) {
+		T_ASSERT_ST(spw_u64_send(st->tx, i), SPW_OK);
+		if (i % 2000 == 0) {
+			/* A short gap, busy (the producer keeps its CPU). */
+			double t = now_seconds();
+
+			while (now_seconds() - t < 20e-6)
+				;
+		}
+	}
+	T_ASSERT_ST(spw_u64_sender_close(st->tx), SPW_OK);
+	return NULL;
+}
+
+START_TEST(test_no_free_while_streaming)
+{
+	spw_config cfg = SPW_CONFIG_DEFAULT;
+	spw_u64_sender *tx;
+	spw_u64_receiver *rx;
+	struct stream st;
+	pthread_t th;
+	size_t got = 0, spell_frees = 0, short_spells = 0, long_spells = 0;
+	size_t bad_frees = 0, long_frees = 0;
+	double quiet_since = 0;
+	uint64_t v, expect = 1;
+	spw_status s;
+	unsigned seed = 12345;
+
+	alloc_install();
+	cfg.lanes = 1;
+	cfg.initial_buffer = 64; /* small segments: many go round */
+	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
+	st.tx = tx;
+	st.n = test_scaled(2000000);
+	CHECK(pthread_create(&th, NULL, stream_main, &st) == 0);
+	for (;;) {
+		size_t f0 = alloc_thread_frees();
+
+		s = spw_u64_try_recv(rx, &v);
+		if (s == SPW_EMPTY) {
+			if (quiet_since == 0) {
+				quiet_since = now_seconds();
+				spell_frees = 0;
+			}
+			spell_frees += alloc_thread_frees() - f0;
+			continue;
+		}
+		if (quiet_since != 0) {
+			double q = now_seconds() - quiet_since;
+
+			if (q < 0.95 * SPW_SHED_IDLE_NS / 1e9) {
+				short_spells++;
+				bad_frees += spell_frees;
+			} else {
+				long_spells++;
+				long_frees += spell_frees;
+			}
+			quiet_since = 0;
+		}
+		if (s == SPW_CLOSED)
+			break;
+		CHECK_ST(s, SPW_OK);
+		CHECK(v == expect);
+		expect++;
+		if (++got % 200000 == 0) {
+			struct timespec ts = { 0, 50000 + (long)(rand_r(&seed) % 250000) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	CHECK(pthread_join(th, NULL) == 0);
+	fprintf(stderr,
+		"stream of %zu values: %zu short quiet spells (frees %zu), "
+		"%zu of 1 ms or more (frees %zu)\n",
+		got, short_spells, bad_frees, long_spells, long_frees);
+	CHECK(got == st.n);
+	/*
+	 * Valgrind runs one thread at a time: every spell is long there, and
+	 * test.sh says so with SPW_TEST_SERIAL.
+	 */
+	CHECK(short_spells > 0 || getenv("SPW_TEST_SERIAL") != NULL);
+	CHECK(bad_frees == 0);
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
+	CHECK(alloc_live() == 0);
+	alloc_uninstall();
+}
+END_TEST
+
+/*
+ * The same receiver after the stream: the channel stays quiet, so after
+ * SPW_SHED_IDLE_NS the receiver (and only then) frees the spares above the
+ * mark, in its own thread.
+ */
+START_TEST(test_shed_after_idle)
+{
+	enum { SEG = 16, SEGS = 50 };
+	spw_config cfg = SPW_CONFIG_DEFAULT;
+	spw_u64_sender *tx;
+	spw_u64_receiver *rx;
+	size_t frees0, i;
+	uint64_t v;
+
+	alloc_install();
+	cfg.lanes = 1;
+	cfg.initial_buffer = SEG;
+	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
+	for (i = 0; i < SEG * SEGS; i++)
+		CHECK_ST(spw_u64_send(tx, i), SPW_OK);
+	for (i = 0; i < SEG * SEGS; i++)
+		CHECK_ST(spw_u64_recv(rx, &v), SPW_OK);
+	frees0 = alloc_thread_frees();
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
+	CHECK(alloc_thread_frees() == frees0); /* empty once is not idle */
+	/* A blocking receive that waits past the idle time sheds, then times out. */
+	CHECK_ST(spw_u64_recv_timeout(rx, &v, 3 * SPW_SHED_IDLE_NS), SPW_TIMEOUT);
+	CHECK(alloc_thread_frees() - frees0 >= SEGS - SPW_LANE_SPARES - 2);
+	CHECK_ST(spw_u64_sender_close(tx), SPW_OK);
+	CHECK_ST(spw_u64_recv(rx, &v), SPW_CLOSED);
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
+	CHECK(alloc_live() == 0);
+	alloc_uninstall();
+}
+END_TEST
 
 /*
  * The 10-million-value burst (divided by SPW_TEST_SCALE_DIV): 4 sender
@@ -316,12 +479,8 @@ static void burst_run(int concurrent)
 	for (i = 0; i < P; i++)
 		CHECK(next[i] == per + 1);
 	CHECK(rx_len(rx) == 0);
-	{
-		uint64_t v;
-
-		/* The burst is over: the receiver finds the channel empty. */
-		CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
-	}
+	/* The burst is over: the receiver finds the channel idle. */
+	go_idle(rx);
 	peak = alloc_peak_bytes();
 	drained = alloc_live_bytes();
 	CHECK_ST(spw_u64_trim(rx), SPW_OK);
@@ -551,6 +710,8 @@ static Suite *memory_fd_suite(void)
 	tc = tcase_create("memory");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_spares_high_water_and_trim);
+	tcase_add_test(tc, test_no_free_while_streaming);
+	tcase_add_test(tc, test_shed_after_idle);
 	tcase_add_test(tc, test_burst_10m_sent_then_received);
 	tcase_add_test(tc, test_burst_10m_received_while_sent);
 	suite_add_tcase(s, tc);
