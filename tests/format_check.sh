@@ -1,35 +1,36 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Generated code satisfies the repository's .clang-format: the checked-in
 # channels in generated/, and fresh channels with short and long names,
 # scalar, pointer and struct types, passed by value and by pointer
 # (templates align continuation lines to the generated names, so every
 # name length is checked).
 #
-# Prints one line per file and ends with "N passed, M failed".
-# Needs clang-format (Debian: clang-format, version 14 here).
+# Prints one line per file and ends with "N passed, M failed" (the
+# counter of tests/lib.sh). Needs clang-format (Debian: clang-format,
+# version 14 here).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$root" || exit 1
+mkdir -p "$tmp/logs"
+T_LOG_DIR=$tmp/logs
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
 
 fmt=$(command -v clang-format || command -v clang-format-14) || {
-	echo "clang-format not found"
-	echo "0 passed, 1 failed"
+	t_fail "clang-format" "not found"
+	t_done
 	exit 1
 }
-passed=0
-failed=0
 
 # gen NAME TYPE [spwgen options...]
 gen() {
 	local name=$1 type=$2
 	shift 2
 	python3 generator/spwgen.py --type "$type" --name "$name" \
-		--out-dir "$tmp" "$@" || {
-		echo "FAIL spwgen --name $name"
-		failed=$((failed + 1))
-	}
+		--out-dir "$tmp" "$@" || t_fail "spwgen --name $name"
 }
 gen x uint8_t --include '<stdint.h>'
 gen ab 'unsigned long long'
@@ -43,13 +44,10 @@ gen Z9 'union msg' --pass pointer
 for f in generated/*.h generated/*.c "$tmp"/*.h "$tmp"/*.c; do
 	if "$fmt" --style=file:"$root/.clang-format" --dry-run --Werror "$f" \
 		>"$tmp/out.txt" 2>&1; then
-		echo "ok   ${f#"$tmp"/}"
-		passed=$((passed + 1))
+		t_ok "${f#"$tmp"/}"
 	else
-		echo "FAIL ${f#"$tmp"/}"
+		t_fail "${f#"$tmp"/}"
 		head -20 "$tmp/out.txt"
-		failed=$((failed + 1))
 	fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+t_done
