@@ -266,8 +266,8 @@ static void burst_dump(void *ctx)
 
 /*
  * A busy try_recv receiver that stalls now and then (50-300 us every
- * 200,000 values) while one producer streams with 20 us gaps every 2,000
- * values: the receiver often finds the
+ * 200,000 values) while one producer streams, waiting for it to catch up
+ * and leaving a 20 us gap every 2,000 values: the receiver often finds the
  * channel momentarily empty, but it never frees a segment while values
  * flow (a free there would take the producer's arena lock). The test
  * splits the run into quiet spells (from the first SPW_EMPTY to the next
@@ -278,6 +278,7 @@ static void burst_dump(void *ctx)
 struct stream {
 	spw_u64_sender *tx;
 	size_t n;
+	atomic_size_t received;
 };
 
 static void *stream_main(void *arg)
@@ -288,9 +289,17 @@ static void *stream_main(void *arg)
 	for (i = 1; i <= st->n; i++) {
 		T_ASSERT_ST(spw_u64_send(st->tx, i), SPW_OK);
 		if (i % 2000 == 0) {
-			/* A short gap, busy (the producer keeps its CPU). */
-			double t = now_seconds();
+			/*
+			 * Let the receiver catch up, then leave a short gap,
+			 * busy (the producer keeps its CPU): the receiver
+			 * finds the channel empty for about 20 us.
+			 */
+			double t;
 
+			while (atomic_load_explicit(&st->received,
+						    memory_order_relaxed) < i)
+				sched_yield();
+			t = now_seconds();
 			while (now_seconds() - t < 20e-6)
 				;
 		}
@@ -319,6 +328,7 @@ START_TEST(test_no_free_while_streaming)
 	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
 	st.tx = tx;
 	st.n = test_scaled(2000000);
+	atomic_init(&st.received, 0);
 	CHECK(pthread_create(&th, NULL, stream_main, &st) == 0);
 	for (;;) {
 		size_t f0 = alloc_thread_frees();
@@ -349,7 +359,8 @@ START_TEST(test_no_free_while_streaming)
 		CHECK_ST(s, SPW_OK);
 		CHECK(v == expect);
 		expect++;
-		if (++got % 200000 == 0) {
+		atomic_store_explicit(&st.received, ++got, memory_order_relaxed);
+		if (got % 200000 == 0) {
 			struct timespec ts = { 0, 50000 + (long)(rand_r(&seed) % 250000) };
 
 			nanosleep(&ts, NULL);
