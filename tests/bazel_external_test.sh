@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Spillway used from another Bazel workspace: runs `bazel test //...` in
 # examples/bazel_external (its own WORKSPACE declares Spillway with
-# local_repository(name = "spillway", path = "../..") and loads
-# @spillway//generator:defs.bzl), plain with -Werror and under ASan+UBSan,
-# TSan and UBSan, and checks what the rule generated.
+# local_repository(name = "spillway", path = "../..") and loads the rule
+# with the short label @spillway//:defs.bzl; a genrule runs
+# @spillway//:spwgen and a test links @spillway//:runtime), plain with
+# -Werror and under ASan+UBSan, TSan and UBSan, and checks what the rule
+# generated and that the short labels resolve to Spillway's targets.
 #
 #   tests/bazel_external_test.sh           every config: ci, asan, tsan, ubsan
 #   tests/bazel_external_test.sh --quick   --config=ci only
 #
-# Prints one line per check and ends with "N passed, M failed"; the exit
-# status is non-zero when a check failed. The example workspace gets its
-# own Bazel output base (SPW_BAZEL_EXTERNAL_OUTPUT_BASE, default under
-# ~/.cache/spillway/), kept between runs as a cache; its Bazel server is
-# shut down at the end. Needs the Debian packages bazel-bootstrap,
-# bazel-skylib, bazel-platforms, python3 and python3-jinja2 (tests/deps.sh).
+# Prints one line per check and ends with "N passed, M failed" (the
+# counter of tests/lib.sh); the exit status is non-zero when a check
+# failed. The example workspace gets its own Bazel output base
+# (SPW_BAZEL_EXTERNAL_OUTPUT_BASE, default under ~/.cache/spillway/), kept
+# between runs as a cache; its Bazel server is shut down at the end. Needs
+# the Debian packages bazel-bootstrap, bazel-skylib, bazel-platforms,
+# python3 and python3-jinja2 (tests/deps.sh).
 set -uo pipefail
 
 quick=0
@@ -21,7 +25,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--quick) quick=1 ;;
 	-h | --help)
-		sed -n '2,16p' "$0"
+		sed -n '3,20p' "$0"
 		exit 0
 		;;
 	*)
@@ -36,9 +40,11 @@ ws=$root/examples/bazel_external
 hash=$(printf '%s' "$ws" | md5sum | cut -c1-12)
 output_base=${SPW_BAZEL_EXTERNAL_OUTPUT_BASE:-${XDG_CACHE_HOME:-$HOME/.cache}/spillway/bazel-external-$hash}
 
-passed=0
-failed=0
 log_dir=$(mktemp -d)
+mkdir -p "$log_dir/t"
+T_LOG_DIR=$log_dir/t
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
 
 # Every bazel call uses the same startup options, so one server serves them
 # all; --max_idle_secs ends it even if this script is killed.
@@ -52,22 +58,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# check NAME OK: one line per check.
+# check NAME OK: one line per check (OK is 1 or 0).
 check() {
 	if [ "$2" -eq 1 ]; then
-		passed=$((passed + 1))
-		echo "PASS  $1"
+		t_ok "$1"
 	else
-		failed=$((failed + 1))
-		echo "FAIL  $1"
+		t_fail "$1"
 	fi
 }
 
 ok() { if "$@"; then echo 1; else echo 0; fi; }
 
+# lines_in FILE LINE...: FILE has each LINE (whole lines).
+lines_in() {
+	local file=$1 line
+	shift
+	for line in "$@"; do
+		grep -qxF -- "$line" "$file" || return 1
+	done
+}
+
 if ! command -v bazel >/dev/null 2>&1; then
 	check "bazel is installed (tests/deps.sh installs bazel-bootstrap)" 0
-	echo "$passed passed, $failed failed"
+	t_done
 	exit 1
 fi
 
@@ -119,6 +132,8 @@ for config in "${configs[@]}"; do
 		"$(ok grep -q '^two_senders: OK: 100000 readings from 2 senders' "$tlog")"
 	check "sample_test: 2000 samples, each sender in order" \
 		"$(ok grep -q '^sample_test: OK: 2000 samples' "$testlogs/sample_test/test.log")"
+	check "short_labels_test: 1000 values, each sender in order" \
+		"$(ok grep -q '^short_labels_test: OK: 1000 values' "$testlogs/short_labels_test/test.log")"
 
 	# The generated headers: in this workspace's bazel-bin, including the
 	# element type's header as this workspace spells it.
@@ -135,7 +150,20 @@ for config in "${configs[@]}"; do
 		check "//:reading_channel depends on $label" \
 			"$(ok grep -qx "$label" "$log_dir/deps.txt")"
 	done
+
+	# The short labels of Spillway's root BUILD.bazel and defs.bzl.
+	bz query 'buildfiles(//:all)' >"$log_dir/buildfiles.txt" 2>"$log_dir/query.err"
+	check "BUILD.bazel loads the rule from @spillway//:defs.bzl" \
+		"$(ok grep -qx '@spillway//:defs.bzl' "$log_dir/buildfiles.txt")"
+	bz query 'deps(//:short_labels_test)' >"$log_dir/deps-short.txt" 2>"$log_dir/query.err"
+	for pair in @spillway//:runtime=@spillway//runtime:spillway_runtime \
+		@spillway//:spwgen=@spillway//generator:spwgen.py \
+		@spillway//:templates=@spillway//templates:templates; do
+		short=${pair%%=*}
+		long=${pair#*=}
+		check "//:short_labels_test depends on $short, an alias of $long" \
+			"$(ok lines_in "$log_dir/deps-short.txt" "$short" "$long")"
+	done
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+t_done
