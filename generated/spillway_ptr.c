@@ -940,9 +940,20 @@ spw_status spw_ptr_trim(spw_ptr_receiver *rx)
 	return SPW_OK;
 }
 
+/*
+ * For a new descriptor: is anything there to receive, counting what the
+ * receiver holds in its window but has not handed out?
+ */
+static int spw_ptr_pending(void *ctx)
+{
+	spw_ptr_receiver *rx = ctx;
+
+	return rx->rp != rx->rend || rx->left != 0 || spw_ptr_ready(rx);
+}
+
 spw_status spw_ptr_receiver_fd(spw_ptr_receiver *rx, int *fd)
 {
 	if (rx == NULL || fd == NULL)
 		return SPW_INVALID;
-	return spw_core_fd(&rx->chan->core, fd);
+	return spw_core_fd(&rx->chan->core, fd, spw_ptr_pending, rx);
 }

@@ -208,7 +208,8 @@ typedef struct spw_core {
 
 	/* Parking: written by the receiver, read by senders. */
 	SPW_ALIGNED atomic_int parked;
-	atomic_int efd; /* the pollable descriptor, or -1 */
+	atomic_int efd; /* the pollable descriptor (read end), or -1 */
+	int wfd;        /* its write end (the same as efd for an eventfd) */
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
 } spw_core;
@@ -355,9 +356,11 @@ static inline void spw_pause(void)
 #endif
 
 /*
- * The pollable descriptor (Linux: an eventfd). spw_core_fd() makes it on
- * the first call and returns it; it stays open until the channel is freed.
- * A sender that wakes the receiver also makes it readable.
+ * The pollable descriptor: an eventfd on Linux; elsewhere, or built with
+ * -DSPW_NO_EVENTFD, the read end of a non-blocking pipe (POSIX).
+ * spw_core_fd() makes it on the first call and returns it; it stays open
+ * until the channel is freed. A sender that wakes the receiver also makes
+ * it readable.
  *
  * spw_core_arm() is the receiver's way of parking in somebody else's poll
  * loop: it empties the descriptor, publishes `parked`, runs the heavy
@@ -366,8 +369,15 @@ static inline void spw_pause(void)
  * there after all (or every sender closed): look again. Otherwise it
  * returns 0 with `parked` set, and the next publish or the last close
  * makes the descriptor readable.
+ *
+ * A new descriptor is armed at once: spw_core_fd() runs the same double
+ * check with ready(ctx) (which must also count values the receiver holds
+ * but has not handed out) and makes the descriptor readable itself if
+ * something is there, so it is readable from the start whenever a value
+ * is ready or the stream has ended.
  */
-spw_status spw_core_fd(spw_core *core, int *fd);
+spw_status spw_core_fd(spw_core *core, int *fd, int (*ready)(void *ctx),
+		       void *ctx);
 int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx);
 
 /* Has the receiver a descriptor? (Receiver thread.) */

@@ -12,10 +12,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #ifdef __linux__
 #include <linux/membarrier.h>
-#include <sys/eventfd.h>
 #include <sys/syscall.h>
+#endif
+/* The descriptor: an eventfd on Linux, a pipe elsewhere or on request. */
+#if defined(__linux__) && !defined(SPW_NO_EVENTFD)
+#define SPW_EVENTFD 1
+#include <sys/eventfd.h>
 #endif
 
 /* ---- status codes ------------------------------------------------------ */
@@ -252,6 +257,7 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 	atomic_init(&core->taken, 0);
 	atomic_init(&core->parked, 0);
 	atomic_init(&core->efd, -1);
+	core->wfd = -1;
 
 	if (pthread_mutex_init(&core->park_lock, NULL) != 0)
 		return SPW_NOMEM;
@@ -276,6 +282,8 @@ void spw_core_destroy(spw_core *core)
 
 	if (fd >= 0)
 		close(fd);
+	if (core->wfd >= 0 && core->wfd != fd)
+		close(core->wfd);
 	pthread_cond_destroy(&core->park_cond);
 	pthread_mutex_destroy(&core->park_lock);
 }
@@ -318,6 +326,8 @@ void spw_spin(unsigned i)
 		sched_yield();
 }
 
+static void fd_signal(spw_core *core);
+
 void spw_core_wake(spw_core *core)
 {
 	/*
@@ -333,13 +343,8 @@ void spw_core_wake(spw_core *core)
 		return;
 	SPW_TEST_YIELD();
 	fd = atomic_load_explicit(&core->efd, memory_order_acquire);
-	if (fd >= 0) {
-		uint64_t one = 1;
-
-		/* Only EAGAIN can fail here: the counter is near overflow. */
-		if (write(fd, &one, sizeof(one)) < 0)
-			(void)0;
-	}
+	if (fd >= 0)
+		fd_signal(core);
 	pthread_mutex_lock(&core->park_lock);
 	pthread_cond_signal(&core->park_cond);
 	pthread_mutex_unlock(&core->park_lock);
@@ -394,19 +399,85 @@ spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 
 /* ---- the pollable descriptor ------------------------------------------ */
 
-spw_status spw_core_fd(spw_core *core, int *fd)
+/*
+ * Make the descriptor readable. Only EAGAIN can fail: an eventfd counter
+ * near overflow, or a full pipe; both are readable already.
+ */
+static void fd_signal(spw_core *core)
+{
+#ifdef SPW_EVENTFD
+	uint64_t one = 1;
+
+	if (write(core->wfd, &one, sizeof(one)) < 0)
+		(void)0;
+#else
+	char one = 1;
+
+	if (write(core->wfd, &one, 1) < 0)
+		(void)0;
+#endif
+}
+
+/* Empty the descriptor (EAGAIN: it was empty). */
+static void fd_drain(int fd)
+{
+#ifdef SPW_EVENTFD
+	uint64_t count;
+
+	if (read(fd, &count, sizeof(count)) < 0)
+		(void)0;
+#else
+	char buf[64];
+
+	while (read(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf))
+		;
+#endif
+}
+
+#ifndef SPW_EVENTFD
+static int set_flags(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 &&
+	       fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
+}
+#endif
+
+spw_status spw_core_fd(spw_core *core, int *fd, int (*ready)(void *ctx),
+		       void *ctx)
 {
 	int efd = atomic_load_explicit(&core->efd, memory_order_relaxed);
 
 	if (efd < 0) {
-#ifdef __linux__
+#ifdef SPW_EVENTFD
 		efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-#else
-		errno = ENOSYS;
-#endif
 		if (efd < 0)
 			return errno == ENOSYS ? SPW_INVALID : SPW_NOMEM;
+		core->wfd = efd;
+#else
+		int p[2];
+
+		if (pipe(p) != 0)
+			return SPW_NOMEM;
+		if (!set_flags(p[0]) || !set_flags(p[1])) {
+			close(p[0]);
+			close(p[1]);
+			return SPW_NOMEM;
+		}
+		efd = p[0];
+		core->wfd = p[1];
+#endif
+		/* wfd before efd: a waking sender that sees efd uses wfd. */
 		atomic_store_explicit(&core->efd, efd, memory_order_release);
+		/*
+		 * Arm it now, so that it is readable from the start whenever
+		 * something is there: either the double check finds values
+		 * (or the end of the stream) and we signal it ourselves, or
+		 * `parked` is published and the next send signals it.
+		 */
+		if (spw_core_arm(core, ready, ctx))
+			fd_signal(core);
 	}
 	*fd = efd;
 	return SPW_OK;
@@ -415,14 +486,12 @@ spw_status spw_core_fd(spw_core *core, int *fd)
 int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx)
 {
 	int fd = atomic_load_explicit(&core->efd, memory_order_relaxed);
-	uint64_t count;
 
 	/*
 	 * Empty the descriptor first: a wake-up after `parked` is published
 	 * below writes to it again, so none is lost.
 	 */
-	if (read(fd, &count, sizeof(count)) < 0)
-		(void)0; /* EAGAIN: it was empty */
+	fd_drain(fd);
 	if (announce_parked(core, ready, ctx)) {
 		atomic_store_explicit(&core->parked, 0, memory_order_relaxed);
 		return 1;

@@ -55,10 +55,12 @@ static void go_idle(spw_u64_receiver *rx)
 {
 	double t0 = now_seconds();
 	uint64_t v;
+	int looks = 0;
 
+	/* Long enough, and often enough (the clock is read every 16th look). */
 	do
 		CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
-	while (now_seconds() - t0 < 3 * SPW_SHED_IDLE_NS / 1e9);
+	while (now_seconds() - t0 < 3 * SPW_SHED_IDLE_NS / 1e9 || ++looks < 64);
 	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
 }
 
@@ -560,8 +562,9 @@ START_TEST(test_fd_protocol)
 	CHECK(fd2 == fd); /* one descriptor per channel */
 	CHECK(!readable(fd, 0));
 
-	/* Values sent before the first empty receive are simply there. */
+	/* Armed from the start: a send makes it readable at once. */
 	CHECK_ST(spw_u64_send(tx, 1), SPW_OK);
+	CHECK(readable(fd, 0));
 	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_OK);
 	CHECK(v == 1);
 
@@ -602,6 +605,71 @@ struct fd_producer {
 	uint64_t id, count, seed;
 	atomic_size_t *sent;
 };
+
+/*
+ * The descriptor is readable from the moment receiver_fd() returns it
+ * whenever something is there: values sent before it was made, values the
+ * receiver holds in its window but has not handed out, the end of the
+ * stream. A loop that polls before its first receive never hangs.
+ */
+START_TEST(test_fd_ready_from_start)
+{
+	spw_u64_sender *tx, *tx2;
+	spw_u64_receiver *rx;
+	uint64_t v, three[3] = { 1, 2, 3 };
+	int fd = -1;
+
+	/* Values queued before the descriptor exists. */
+	CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_send(tx, 7), SPW_OK);
+	CHECK_ST(spw_u64_receiver_fd(rx, &fd), SPW_OK);
+	CHECK(readable(fd, 0));
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_OK);
+	CHECK(v == 7);
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
+	CHECK(!readable(fd, 0));
+	CHECK_ST(spw_u64_sender_close(tx), SPW_OK);
+	CHECK(readable(fd, 0));
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_CLOSED);
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
+
+	/* Values in the receiver's window (a batch partly received). */
+	CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_send_many(tx, three, 3), SPW_OK);
+	CHECK_ST(spw_u64_recv(rx, &v), SPW_OK);
+	CHECK(v == 1);
+	CHECK_ST(spw_u64_receiver_fd(rx, &fd), SPW_OK);
+	CHECK(readable(fd, 0));
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_OK);
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_OK);
+	CHECK(v == 3);
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_EMPTY);
+	CHECK(!readable(fd, 0));
+	CHECK_ST(spw_u64_sender_close(tx), SPW_OK);
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
+
+	/* The stream already ended. */
+	CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_sender_clone(tx, &tx2), SPW_OK);
+	CHECK_ST(spw_u64_sender_close(tx), SPW_OK);
+	CHECK_ST(spw_u64_sender_close(tx2), SPW_OK);
+	CHECK_ST(spw_u64_receiver_fd(rx, &fd), SPW_OK);
+	CHECK(readable(fd, 0));
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_CLOSED);
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
+
+	/* Nothing there: not readable until a send. */
+	CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
+	CHECK_ST(spw_u64_receiver_fd(rx, &fd), SPW_OK);
+	CHECK(!readable(fd, 0));
+	CHECK_ST(spw_u64_send(tx, 9), SPW_OK);
+	CHECK(readable(fd, 0));
+	CHECK_ST(spw_u64_try_recv(rx, &v), SPW_OK);
+	CHECK(v == 9);
+	CHECK_ST(spw_u64_sender_close(tx), SPW_OK);
+	CHECK_ST(spw_u64_receiver_close(rx), SPW_OK);
+}
+END_TEST
 
 static void *fd_producer_main(void *arg)
 {
@@ -730,6 +798,7 @@ static Suite *memory_fd_suite(void)
 	tc = tcase_create("fd");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_fd_protocol);
+	tcase_add_test(tc, test_fd_ready_from_start);
 	tcase_add_test(tc, test_fd_epoll_threads);
 	suite_add_tcase(s, tc);
 	return s;
