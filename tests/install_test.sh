@@ -1,46 +1,50 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # install_test.sh - install Spillway with the top-level Makefile and build
 # the README example against the installed copy with pkg-config alone.
 #
 #   bash tests/install_test.sh
 #
-# 1. a staged install (PREFIX=/opt/spw DESTDIR=<tmp>): every file is there,
-#    DESTDIR does not leak into spillway.pc or the spwgen wrapper, and
-#    make uninstall leaves no file behind;
+# 1. a staged install (PREFIX=/opt/spw DESTDIR=<tmp>): every file is there
+#    (the shared library as libspillway.so.ABI.MINOR.PATCH with soname
+#    libspillway.so.ABI, the CMake package, the manual pages), DESTDIR does
+#    not leak into spillway.pc, the CMake package or the spwgen wrapper,
+#    and make uninstall leaves no file behind;
 # 2. a staged install with PREFIX=<tmp>/prefix, moved to that PREFIX, then
 #    used with nothing from the repository but examples/readme.c (copied
 #    out): the installed spwgen generates the u64 channel, the example is
 #    compiled with pkg-config's flags, linked statically and dynamically,
-#    and prints "received: 1 3 2 4 6 5"; make uninstall removes it all.
+#    and prints "received: 1 3 2 4 6 5"; man -M <prefix>/share/man shows
+#    the manual pages; make uninstall removes it all.
 #
-# Prints one line per check and ends with "N passed, M failed"; exits
-# non-zero on any failure. Needs make, pkg-config, a C compiler (CC, default
-# cc), python3 with jinja2 and binutils (readelf); no network. The build
-# goes to a temporary folder, not build/.
+# Prints one line per check and ends with "N passed, M failed" (the
+# counter of tests/lib.sh); exits non-zero on any failure. Needs make,
+# pkg-config, a C compiler (CC, default cc), python3 with jinja2, binutils
+# (readelf) and man-db; no network. The build goes to a temporary folder,
+# not build/.
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc=${CC:-cc}
-# The shared library's soname follows the runtime ABI.
+mkdir -p "$tmp/logs"
+T_LOG_DIR=$tmp/logs
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
+
+# The shared library's soname follows the runtime ABI; its real name is
+# the soname and SPW_VERSION's MINOR.PATCH (docs/install.md).
 abi=$(sed -n 's/^#define SPW_RUNTIME_ABI \([0-9]*\)$/\1/p' "$root/runtime/spillway_runtime.h")
+version=$(sed -n 's/^#define SPW_VERSION "\(.*\)"$/\1/p' "$root/runtime/spillway_runtime.h")
+minor_patch=${version#*.}
+soname=libspillway.so.$abi
+real=libspillway.so.$abi.$minor_patch
 
-passed=0
-failed=0
-
-# check DESCRIPTION COMMAND...: run COMMAND, record and print the result.
+# check DESCRIPTION COMMAND...: run COMMAND, record and print the result
+# (its output is shown when it fails).
 check() {
-	local what=$1
-	shift
-	if "$@" >"$tmp/check.log" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok   $what"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $what"
-		sed 's/^/     | /' "$tmp/check.log" | tail -20
-	fi
+	t_run "$@"
 }
 
 # mk ARGS...: the repository's Makefile, building into the temporary folder.
@@ -63,12 +67,16 @@ no_files() {
 installed_files() {
 	local r=$1 f
 	for f in bin/spwgen lib/libspillway.a lib/libspillway.so \
-		lib/libspillway.so.$abi lib/pkgconfig/spillway.pc \
+		"lib/$soname" "lib/$real" lib/pkgconfig/spillway.pc \
+		lib/cmake/Spillway/SpillwayConfig.cmake \
+		lib/cmake/Spillway/SpillwayConfigVersion.cmake \
+		lib/cmake/Spillway/SpillwayChannel.cmake \
 		include/spillway/spillway_runtime.h \
 		include/spillway/spillway_core.h \
 		share/spillway/python/spwgen.py \
 		share/spillway/templates/spillway.h.j2 \
-		share/spillway/templates/spillway.c.j2; do
+		share/spillway/templates/spillway.c.j2 \
+		$(man_pages); do
 		[ -e "$r/$f" ] || {
 			echo "missing: $r/$f"
 			return 1
@@ -76,6 +84,40 @@ installed_files() {
 	done
 	[ -x "$r/bin/spwgen" ] || {
 		echo "not executable: $r/bin/spwgen"
+		return 1
+	}
+}
+
+# man_pages: the installed paths of the repository's manual pages
+# (man/*.1 and man/*.3), if it has any.
+man_pages() {
+	local page
+	for page in "$root"/man/*.1 "$root"/man/*.3; do
+		[ -f "$page" ] || continue
+		echo "share/man/man${page##*.}/${page##*/}"
+	done
+}
+
+# library_names DIR: the real file, the soname link and the -l link.
+library_names() {
+	local d=$1
+	[ -f "$d/$real" ] && [ ! -L "$d/$real" ] || {
+		echo "$d/$real is not a file"
+		return 1
+	}
+	[ "$(readlink "$d/$soname")" = "$real" ] || {
+		echo "$d/$soname does not point to $real"
+		return 1
+	}
+	[ "$(readlink "$d/libspillway.so")" = "$soname" ] || {
+		echo "$d/libspillway.so does not point to $soname"
+		return 1
+	}
+	# Only the library files of this version: no other libspillway.so.*.
+	local others
+	others=$(find "$d" -maxdepth 1 -name 'libspillway.so.*' ! -name "$soname" ! -name "$real")
+	[ -z "$others" ] || {
+		echo "unexpected: $others"
 		return 1
 	}
 }
@@ -117,12 +159,16 @@ stage=$tmp/stage
 pc=$stage/opt/spw/lib/pkgconfig/spillway.pc
 wrapper=$stage/opt/spw/bin/spwgen
 
-check "make builds libspillway.a and libspillway.so.$abi" \
+check "make builds libspillway.a and $real" \
 	mk all
-check "shared library's soname is libspillway.so.$abi" \
-	grep_out "Library soname: [libspillway.so.$abi]" readelf -d "$tmp/build/libspillway.so"
+check "build/: $real, $soname -> $real, libspillway.so -> $soname" \
+	library_names "$tmp/build"
+check "shared library's soname is $soname (SPW_RUNTIME_ABI)" \
+	grep_out "Library soname: [$soname]" readelf -d "$tmp/build/libspillway.so"
 check "make install PREFIX=/opt/spw DESTDIR=... installs every file" \
 	both mk install PREFIX=/opt/spw DESTDIR="$stage" -- installed_files "$stage/opt/spw"
+check "installed: $real, $soname -> $real, libspillway.so -> $soname" \
+	library_names "$stage/opt/spw/lib"
 check "spillway.pc has prefix=/opt/spw" \
 	grep -x 'prefix=/opt/spw' "$pc"
 check "spillway.pc does not mention DESTDIR" \
@@ -131,6 +177,14 @@ check "spwgen wrapper runs /opt/spw/share/spillway/python/spwgen.py" \
 	grep -F '/opt/spw/share/spillway/python/spwgen.py' "$wrapper"
 check "spwgen wrapper does not mention DESTDIR" \
 	lacks "$wrapper" "$stage"
+cmake_config=$stage/opt/spw/lib/cmake/Spillway/SpillwayConfig.cmake
+check "SpillwayConfig.cmake names /opt/spw/lib/$real" \
+	grep -F "\"/opt/spw/lib/$real\"" "$cmake_config"
+check "SpillwayConfig.cmake does not mention DESTDIR" \
+	lacks "$cmake_config" "$stage"
+check "SpillwayConfigVersion.cmake is version $version" \
+	grep -F "set(PACKAGE_VERSION \"$version\")" \
+	"$stage/opt/spw/lib/cmake/Spillway/SpillwayConfigVersion.cmake"
 check "make uninstall PREFIX=/opt/spw DESTDIR=... leaves no file" \
 	both mk uninstall PREFIX=/opt/spw DESTDIR="$stage" -- no_files "$stage"
 
@@ -200,9 +254,29 @@ check "shared readme prints received: 1 3 2 4 6 5 (LD_LIBRARY_PATH)" \
 	grep_out 'received: 1 3 2 4 6 5' \
 	env LD_LIBRARY_PATH="$prefix/lib" timeout 20 ./readme-shared
 
+# The manual pages (man/ in the repository), if they have been written.
+# man_shows SECTION PAGE: man -M <prefix>/share/man SECTION PAGE prints
+# the page, which names PAGE.
+man_shows() {
+	local out
+	out=$(MANPAGER=cat MANWIDTH=80 man -M "$prefix/share/man" "$1" "$2" 2>&1) || {
+		echo "$out"
+		return 1
+	}
+	echo "$out" | head -5
+	grep -qi -- "$2" <<<"$out"
+}
+for page in spwgen.1 spillway.3; do
+	if [ -f "$root/man/$page" ]; then
+		check "man -M <prefix>/share/man ${page##*.} ${page%.*} shows man/$page" \
+			man_shows "${page##*.}" "${page%.*}"
+	else
+		echo "note: man/$page does not exist (yet): man -M check skipped"
+	fi
+done
+
 cd "$tmp" || exit 1
 check "make uninstall PREFIX=<tmp>/prefix leaves no file" \
 	both mk uninstall PREFIX="$prefix" -- no_files "$prefix"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+t_done
