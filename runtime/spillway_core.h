@@ -32,6 +32,16 @@ extern "C" {
 #define SPW_TEST_YIELD() ((void)0)
 #endif
 
+/*
+ * The fast-path helpers below are forced inline: a user's -O0 build of a
+ * generated channel still runs send without a call per helper.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define SPW_INLINE static inline __attribute__((always_inline))
+#else
+#define SPW_INLINE static inline
+#endif
+
 /* Keeps a slow path out of line, so that the fast path stays small. */
 #if defined(__GNUC__) || defined(__clang__)
 #define SPW_NOINLINE __attribute__((noinline))
@@ -87,7 +97,7 @@ extern atomic_int spw_fence_dummy;
 #define SPW_FULL_FENCE() atomic_thread_fence(memory_order_seq_cst)
 #endif
 
-static inline void spw_light_barrier(void)
+SPW_INLINE void spw_light_barrier(void)
 {
 	if (SPW_LIKELY(spw_fast_barriers))
 		atomic_signal_fence(memory_order_seq_cst);
@@ -133,7 +143,7 @@ void spw_lane_lock_slow(spw_lane_ctl *l);
  * Enter the lane if the calling thread owns it: nonzero on success (leave
  * with spw_lane_exit(l, 0)), 0 when the caller must use spw_lane_enter().
  */
-static inline int spw_lane_enter_owned(spw_lane_ctl *l)
+SPW_INLINE int spw_lane_enter_owned(spw_lane_ctl *l)
 {
 	const void *self = &spw_thread_token;
 
@@ -157,7 +167,7 @@ static inline int spw_lane_enter_owned(spw_lane_ctl *l)
  * owns the lane (fast path), 1 when it took the lane's mutex. Pass the
  * result to spw_lane_exit().
  */
-static inline int spw_lane_enter(spw_lane_ctl *l)
+SPW_INLINE int spw_lane_enter(spw_lane_ctl *l)
 {
 	if (SPW_LIKELY(spw_lane_enter_owned(l)))
 		return 0;
@@ -165,7 +175,7 @@ static inline int spw_lane_enter(spw_lane_ctl *l)
 	return 1;
 }
 
-static inline void spw_lane_exit(spw_lane_ctl *l, int locked)
+SPW_INLINE void spw_lane_exit(spw_lane_ctl *l, int locked)
 {
 	if (SPW_LIKELY(!locked))
 		atomic_store_explicit(&l->busy, 0, memory_order_release);
@@ -174,7 +184,7 @@ static inline void spw_lane_exit(spw_lane_ctl *l, int locked)
 }
 
 /* Values published on the lane so far (receiver: acquire). */
-static inline uint_least64_t spw_lane_published(spw_lane_ctl *l)
+SPW_INLINE uint_least64_t spw_lane_published(spw_lane_ctl *l)
 {
 	return atomic_load_explicit(&l->published, memory_order_acquire);
 }
@@ -220,7 +230,7 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg);
 void spw_core_destroy(spw_core *core);
 
 /* Lane for a new sender: the round-robin clock. */
-static inline size_t spw_core_next_lane(spw_core *core)
+SPW_INLINE size_t spw_core_next_lane(spw_core *core)
 {
 	return atomic_fetch_add_explicit(&core->clock, 1, memory_order_relaxed) %
 	       core->lanes;
@@ -231,7 +241,7 @@ static inline size_t spw_core_next_lane(spw_core *core)
  * gives slots back with spw_core_release() as it hands values out. Both
  * are no-ops on an unbounded channel.
  */
-static inline int spw_core_reserve(spw_core *core, size_t n)
+SPW_INLINE int spw_core_reserve(spw_core *core, size_t n)
 {
 	size_t cur;
 
@@ -249,7 +259,7 @@ static inline int spw_core_reserve(spw_core *core, size_t n)
 	return 1;
 }
 
-static inline void spw_core_release(spw_core *core, size_t n)
+SPW_INLINE void spw_core_release(spw_core *core, size_t n)
 {
 	if (core->capacity != 0 && n != 0)
 		atomic_fetch_sub_explicit(&core->inflight, n,
@@ -257,7 +267,7 @@ static inline void spw_core_release(spw_core *core, size_t n)
 }
 
 /* Values sent but not yet received (0 when the channel is unbounded). */
-static inline size_t spw_core_inflight(spw_core *core)
+SPW_INLINE size_t spw_core_inflight(spw_core *core)
 {
 	return atomic_load_explicit(&core->inflight, memory_order_relaxed);
 }
@@ -267,7 +277,7 @@ static inline size_t spw_core_inflight(spw_core *core)
  * thread that reads `taken` (acquire) and then the lanes' published
  * counters never finds fewer published values than taken ones.
  */
-static inline void spw_core_took(spw_core *core, uint_least64_t n)
+SPW_INLINE void spw_core_took(spw_core *core, uint_least64_t n)
 {
 	uint_least64_t t = atomic_load_explicit(&core->taken,
 						memory_order_relaxed);
@@ -286,7 +296,7 @@ void spw_core_wake(spw_core *core);
  * is one plain load of a line that does not change: no system call, no
  * locked instruction.
  */
-static inline void spw_core_notify(spw_core *core)
+SPW_INLINE void spw_core_notify(spw_core *core)
 {
 	SPW_TEST_YIELD();
 	spw_light_barrier();
@@ -296,7 +306,7 @@ static inline void spw_core_notify(spw_core *core)
 }
 
 /* Receiver: have all senders closed? (acquire: their sends happen-before) */
-static inline int spw_core_senders_gone(spw_core *core)
+SPW_INLINE int spw_core_senders_gone(spw_core *core)
 {
 	return atomic_load_explicit(&core->senders, memory_order_acquire) == 0;
 }
@@ -329,7 +339,7 @@ spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 void spw_spin(unsigned i);
 
 /* One CPU pause (a spin-wait hint); a compiler barrier elsewhere. */
-static inline void spw_pause(void)
+SPW_INLINE void spw_pause(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
@@ -381,7 +391,7 @@ spw_status spw_core_fd(spw_core *core, int *fd, int (*ready)(void *ctx),
 int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx);
 
 /* Has the receiver a descriptor? (Receiver thread.) */
-static inline int spw_core_has_fd(spw_core *core)
+SPW_INLINE int spw_core_has_fd(spw_core *core)
 {
 	return atomic_load_explicit(&core->efd, memory_order_relaxed) >= 0;
 }
@@ -396,7 +406,7 @@ uint64_t spw_now_ns(void);
 void spw_deadline_at(struct timespec *deadline, uint64_t ns);
 
 /* A new sender handle exists. */
-static inline void spw_core_sender_opened(spw_core *core)
+SPW_INLINE void spw_core_sender_opened(spw_core *core)
 {
 	atomic_fetch_add_explicit(&core->senders, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&core->handles, 1, memory_order_relaxed);
@@ -410,13 +420,13 @@ static inline void spw_core_sender_opened(spw_core *core)
 int spw_core_sender_closed(spw_core *core);
 
 /* The receiver is closing: from now on sends fail with SPW_CLOSED. */
-static inline void spw_core_mark_closed(spw_core *core)
+SPW_INLINE void spw_core_mark_closed(spw_core *core)
 {
 	atomic_store_explicit(&core->closed, 1, memory_order_seq_cst);
 }
 
 /* Has the receiver closed? */
-static inline int spw_core_is_closed(spw_core *core)
+SPW_INLINE int spw_core_is_closed(spw_core *core)
 {
 	return atomic_load_explicit(&core->closed, memory_order_relaxed);
 }
