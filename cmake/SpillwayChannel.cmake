@@ -5,7 +5,13 @@
 # top-level CMakeLists.txt includes this file). docs/cmake.md is the manual.
 #
 #   spillway_add_channel(<target> TYPE <C type> NAME <name>
-#                        [INCLUDES <header>...] [PASS value|pointer|auto])
+#                        [INCLUDES <header>...] [PASS value|pointer|auto]
+#                        [PREFIX <prefix>])
+#
+# PREFIX is spwgen's --prefix (functions <prefix>_<name>_send, ...; the
+# default is spw); it needs a spwgen whose --help lists --prefix. NAME must
+# be unique within a target (the files are spillway_<name>.h/.c whatever
+# the prefix).
 #
 # At build time, spwgen writes spillway_<name>.h and spillway_<name>.c into
 # <current binary dir>/spillway/<target>/; the pair is added to <target>
@@ -19,7 +25,7 @@
 include_guard(GLOBAL)
 
 function(spillway_add_channel target)
-	cmake_parse_arguments(PARSE_ARGV 1 arg "" "TYPE;NAME;PASS" "INCLUDES")
+	cmake_parse_arguments(PARSE_ARGV 1 arg "" "TYPE;NAME;PASS;PREFIX" "INCLUDES")
 	set(where "spillway_add_channel(${target})")
 	if(arg_UNPARSED_ARGUMENTS)
 		message(FATAL_ERROR "${where}: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -78,6 +84,9 @@ function(spillway_add_channel target)
 	list(REMOVE_DUPLICATES header_dirs)
 	if(arg_PASS)
 		list(APPEND args --pass "${arg_PASS}")
+	endif()
+	if(arg_PREFIX)
+		list(APPEND args --prefix "${arg_PREFIX}")
 	endif()
 	list(APPEND args --out-dir "${out_dir}")
 
