@@ -1,198 +1,55 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * channel.c - the reference `channel` benchmark of Spillway for C.
+ * channel.c - the harness of Spillway's reference `channel` benchmark.
  *
- * What is measured: P producer threads share N u64 values between them and
- * send them to one receiver, the main thread, until end of stream. For each
- * P of a list (default 1, 2, 4, 16) every row below runs with the same P
- * producers, the same values and the same checks:
+ * P producer threads share N u64 values between them and send them to one
+ * receiver, the main thread, until end of stream; for each P of a list
+ * (default 1, 2, 4, 16) every row runs with the same P producers, the
+ * same values and the same checks. The rows live in one file per
+ * implementation (impl_spillway.c, impl_moody.c, impl_mutex.c,
+ * impl_wfcq.c, impl_memory.c), each with its own producer and consumer
+ * loops; this file calls a row's run function once per repetition and
+ * each producer's loop once per thread. See README.md for the rows and
+ * the fairness rules.
  *
- *   spillway send            each producer has its own sender (a clone)
- *                            and calls spw_u64_send per value; the
- *                            receiver calls spw_u64_recv per value
- *   spillway send_many(32)   values go in arrays of 32 through
- *                            spw_u64_send_many; the receiver copies them
- *                            out with spw_u64_recv_many into a local
- *                            buffer of MC_RECV_BUF values, as the
- *                            moodycamel receiver does
- *   spillway send+recv_batch spw_u64_send per value; the receiver takes
- *                            whole batches with spw_u64_recv_batch
- *   spillway send+recv_many  spw_u64_send per value; the receiver copies
- *                            with spw_u64_recv_many(MC_RECV_BUF): the same
- *                            receiving method as the moodycamel rows, so
- *                            the targets compare senders like for like
- *   mutex+condvar            the queue a C programmer writes by hand: a
- *                            growable ring buffer behind one mutex and one
- *                            condvar, one value per lock round trip
- *   liburcu wfcqueue         Debian liburcu-dev's wait-free concurrent
- *                            queue; each producer enqueues nodes from its
- *                            own preallocated array (no malloc timed); the
- *                            receiver dequeues one node at a time without
- *                            a lock (__cds_wfcq_dequeue_nonblocking)
- *   moodycamel               moodycamel::ConcurrentQueue<uint64_t> (Debian
- *                            libconcurrentqueue-dev, through
- *                            moodycamel_shim.cpp), one ProducerToken per
- *                            producer, enqueue per value; the receiver
- *                            uses a ConsumerToken and try_dequeue_bulk
- *                            into a local buffer of MC_RECV_BUF values
- *   moodycamel bulk-32       the same with enqueue_bulk of 32 values
- *   memory (1 thread)        the physical limit: one thread writes the
- *                            same N values into a large array (at most
- *                            MEM_CHUNK values, reused) and reads them
- *                            back through the same checks
- *
- * The lock-free peers have no blocking receive: their receiver spins
- * briefly, then sched_yield()s, while it finds nothing. Each producer adds
- * one to a `done` counter (release) after its last enqueue; the receiver
- * stops only after it has seen done == P (acquire) and then drained the
- * queue until it is empty.
- *
- * The clock (CLOCK_MONOTONIC) starts when every producer thread exists and
- * waits at a start gate, and stops when the receiver sees end of stream.
- * Creating threads, queues, tokens and wfcqueue nodes and tearing them
- * down is outside the timed region.
- *
- * Every received value is checked, in every row. Producer p sends
- * (p << 40) | i for i = 0, 1, ...; the receiver checks that each
- * producer's values arrive exactly in order (no gap, duplicate or
- * reordering), then the total count and the exact sum (mod 2^64). Any
- * mismatch, and any failed call, is fatal (exit 1).
- *
- * Values per repetition are sized per row and per P so that each
- * repetition lasts at least --min-seconds (default 0.4 s): calibration
- * runs double the size until one takes min/4, then a scale-up to min plus
- * a 30% margin, re-checked by the warm-up run; a timed repetition that
- * still comes out shorter than min is thrown away and run again, larger
- * (throughput is computed per repetition, from its own size).
- * --values N fixes N instead.
- *
- * Reported per row, over R repetitions (after W untimed warm-up runs; rows
- * take turns, so a slow phase of the machine hits them all):
- *   M msg/s     median throughput, millions of messages per second
- *   ns/msg      at that median (1 / throughput); wall time per message
- *               with all producers sending, not a round trip
- *   std dev     of ns per message over the repetitions
- *   min, max    throughput
- *   vs X        median throughput / row X's, measured in the same run
- *
- * Build and run from the repository root: bench/run.sh [flags] (gcc/g++
- * -O2, writes bench/results/channel.{csv,png,txt}), or
- * bazel run -c opt //bench:channel -- --help. --quick uses small sizes;
- * the test uses it.
+ * This file: sizing (calibration), the order of runs (rows and modes take
+ * turns within each repetition), placement (unpinned, and pinned: the
+ * receiver alone on CPU 0, producers on the others), the machine's regime
+ * (a core-to-core round trip before and after each run), the ping-pong
+ * section (spillway, 1 lane against 4096), statistics, the tables, CSV
+ * and the gnuplot plot.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, sysconf, posix_spawnp */
-#define _LGPL_SOURCE            /* liburcu: inline wfcqueue, no library */
+#define _GNU_SOURCE
+
+#include "bench.h"
 
 #include <errno.h>
-#include <sched.h>
-#include <spawn.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <urcu/wfcqueue.h>
-
-#include "moodycamel_shim.h"
-#include "spillway_u64.h"
-
-extern char **environ;
-
-#if defined(__GNUC__) || defined(__clang__)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define UNLIKELY(x) (x)
-#endif
-
-#if defined(__x86_64__) || defined(__i386__)
-#define CPU_RELAX() __builtin_ia32_pause()
-#else
-#define CPU_RELAX() atomic_signal_fence(memory_order_seq_cst)
-#endif
-
-/* A value is (producer << VALUE_SHIFT) | index. */
-#define VALUE_SHIFT 40
-#define INDEX_MASK (((uint64_t)1 << VALUE_SHIFT) - 1)
-
-#define MAX_PRODUCERS 1024
 #define MAX_PLIST 16
+#define MAX_PING 8
 #define MAX_VALUES INDEX_MASK
-#define MAX_AUTO_VALUES ((uint64_t)256 << 20) /* 2 GiB of payload */
+#define MAX_AUTO_VALUES ((uint64_t)256 << 20) /* queue rows: 2 GiB payload */
+#define MAX_MEMORY_VALUES ((uint64_t)1 << 36) /* memory row: no queue */
 #define MAX_REPS 1000
-#define BATCH 32
-#ifndef MC_RECV_BUF
-#define MC_RECV_BUF 1024 /* moodycamel receiver's buffer, in values */
-#endif
-#define MEM_CHUNK ((uint64_t)64 << 20) /* 512 MiB, beyond any L3 here */
-#define SPIN_BEFORE_YIELD 64
-
 #define DEFAULT_REPS 5
 #define DEFAULT_WARMUP 1
 #define DEFAULT_MIN_SECONDS 0.4
+#define DEFAULT_PING_SECONDS 0.2
 #define CAL_START 65536
 #define CAL_MARGIN 1.3
-#define MAX_RESIZES 3 /* per repetition that came out too short */
+#define MAX_RESIZES 3  /* per repetition that came out too short */
+#define JUDGE_SECONDS 0.1 /* shorter repetitions: targets not judged */
 #define QUICK_VALUES 100000
 #define QUICK_REPS 3
 #define QUICK_WARMUP 0
+#define QUICK_PING_SECONDS 0.02
+#define PING_CAP ((size_t)1 << 20) /* round trips per repetition, at most */
 
-static const char *prog = "channel";
-static uint64_t t_start; /* for progress lines */
-
-/* ---- errors ------------------------------------------------------------ */
-
-static _Noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void check(spw_status st, const char *what)
-{
-	if (UNLIKELY(st != SPW_OK))
-		die("%s: %s", what, spw_status_str(st));
-}
-
-static void *xmalloc(size_t size)
-{
-	void *p = malloc(size);
-
-	if (p == NULL)
-		die("out of memory (%zu bytes)", size);
-	return p;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void progress(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "[%7.1fs] ", (double)(now_ns() - t_start) / 1e9);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* ---- rows and parameters ----------------------------------------------- */
+/* ---- rows ----------------------------------------------------------------- */
 
 enum row_id {
 	ROW_SEND,
@@ -204,769 +61,131 @@ enum row_id {
 	ROW_MOODY,
 	ROW_MOODY_BULK,
 	ROW_MEMORY,
+	ROW_SEND_SHARED,
+	ROW_MOODY_IMPLICIT,
 	NROWS
 };
 
-static const char *const row_key[NROWS] = {
-	"send", "send_many", "recv_batch", "recv_many", "mutex", "wfcq", "moody",
-	"moody_bulk", "memory"
+struct row_def {
+	const char *key;
+	const char *name;
+	uint64_t (*run)(const struct job *job);
+	enum variant variant;
+	int shared;          /* only at the --shared-producers counts */
+	uint64_t max_values; /* auto-sizing cap */
+	const char *color;   /* in the plot */
 };
-static const char *const row_name[NROWS] = {
-	"spillway send",
-	"spillway send_many(32)",
-	"spillway send + recv_batch",
-	"spillway send + recv_many",
-	"mutex+condvar",
-	"liburcu wfcqueue",
-	"moodycamel (tokens)",
-	"moodycamel bulk-32 (tokens)",
-	"memory, 1 thread (limit)",
+
+static const struct row_def rows[NROWS] = {
+	{ "send", "spillway send", spillway_run, V_SEND, 0, MAX_AUTO_VALUES,
+	  "#1f77b4" },
+	{ "send_many", "spillway send_many(32)", spillway_run, V_SEND_MANY, 0,
+	  MAX_AUTO_VALUES, "#17becf" },
+	{ "recv_batch", "spillway send + recv_batch", spillway_run,
+	  V_RECV_BATCH, 0, MAX_AUTO_VALUES, "#2ca02c" },
+	{ "recv_many", "spillway send + recv_many", spillway_run, V_RECV_MANY,
+	  0, MAX_AUTO_VALUES, "#9467bd" },
+	{ "mutex", "mutex+condvar", mutex_run, V_PLAIN, 0, MAX_AUTO_VALUES,
+	  "#d62728" },
+	{ "wfcq", "liburcu wfcqueue", wfcq_run, V_PLAIN, 0, MAX_AUTO_VALUES,
+	  "#8c564b" },
+	{ "moody", "moodycamel (tokens)", moody_run, V_TOKENS, 0,
+	  MAX_AUTO_VALUES, "#ff7f0e" },
+	{ "moody_bulk", "moodycamel bulk-32 (tokens)", moody_run, V_BULK, 0,
+	  MAX_AUTO_VALUES, "#e377c2" },
+	{ "memory", "memory, 1 thread (limit)", memory_run, V_PLAIN, 0,
+	  MAX_MEMORY_VALUES, "#000000" },
+	{ "send_shared", "spillway send, 1 sender shared", spillway_run,
+	  V_SHARED, 1, MAX_AUTO_VALUES, "#bcbd22" },
+	{ "moody_implicit", "moodycamel enqueue (implicit, no tokens)",
+	  moody_run, V_IMPLICIT, 1, MAX_AUTO_VALUES, "#7f7f7f" },
 };
 
 struct params {
 	unsigned plist[MAX_PLIST]; /* producer counts, in order */
 	unsigned nplist;
+	unsigned shared[MAX_PLIST]; /* counts for the shared-sender rows */
+	unsigned nshared;
+	unsigned ping[MAX_PING]; /* ping-pong lanes */
+	unsigned nping;
+	double ping_seconds;
 	uint64_t values;    /* per repetition; 0: auto-size per row */
 	double min_seconds; /* auto-sizing target */
 	unsigned reps;
 	unsigned warmup;
-	size_t lanes;       /* 0: auto, one lane per producer */
+	size_t lanes; /* 0: auto, one lane per producer */
 	int row_on[NROWS];
+	int modes; /* enum pin_mode: bit 0 unpinned, bit 1 pinned */
 	int quick;
 	const char *csv;
 	const char *plot;
+	char command[1024]; /* how the program was run, for the header */
 };
 
-/* One run of one row. */
-struct job {
-	enum row_id row;
-	unsigned producers;
-	uint64_t values;
-	size_t lanes;
-};
-
-/* How many of the values producer p sends. */
-static uint64_t share(const struct job *job, unsigned p)
+static int mode_on(const struct params *prm, int m)
 {
-	return job->values / job->producers +
-	       (p < job->values % job->producers ? 1 : 0);
+	return (prm->modes >> m) & 1;
 }
 
-static inline uint64_t make_value(unsigned p, uint64_t i)
+static size_t lanes_for(const struct params *prm, unsigned producers)
 {
-	return (uint64_t)p << VALUE_SHIFT | i;
+	return prm->lanes != 0 ? prm->lanes : producers;
 }
 
-/* ---- the receiver's checks, identical for every row -------------------- */
-
-struct checker {
-	const struct job *job;
-	uint64_t *next; /* per producer: the index expected next */
-	uint64_t count;
-	uint64_t sum;   /* mod 2^64 */
-};
-
-static void checker_init(struct checker *c, const struct job *job)
+/* Row r runs at this producer count. */
+static int row_applies(const struct params *prm, int r, unsigned producers)
 {
-	c->job = job;
-	c->next = xmalloc(job->producers * sizeof(*c->next));
-	memset(c->next, 0, job->producers * sizeof(*c->next));
-	c->count = 0;
-	c->sum = 0;
-}
+	unsigned i;
 
-static _Noreturn void bad_value(const struct checker *c, uint64_t v)
-{
-	uint64_t p = v >> VALUE_SHIFT;
-	const char *row = row_name[c->job->row];
-
-	if (p >= c->job->producers)
-		die("%s: received %#llx from no producer (value %llu)", row,
-		    (unsigned long long)v, (unsigned long long)c->count);
-	die("%s: producer %llu: expected index %llu, received %llu "
-	    "(out of order, lost or duplicated)", row,
-	    (unsigned long long)p, (unsigned long long)c->next[p],
-	    (unsigned long long)(v & INDEX_MASK));
-}
-
-static inline void checker_take(struct checker *c, uint64_t v)
-{
-	uint64_t p = v >> VALUE_SHIFT;
-
-	if (UNLIKELY(p >= c->job->producers ||
-		     (v & INDEX_MASK) != c->next[p]))
-		bad_value(c, v);
-	c->next[p]++;
-	c->count++;
-	c->sum += v;
-}
-
-/* Sum of every value sent in one repetition, mod 2^64. */
-static uint64_t expected_sum(const struct job *job)
-{
-	uint64_t sum = 0, n, tri;
-	unsigned p;
-
-	for (p = 0; p < job->producers; p++) {
-		n = share(job, p);
-		/* 0 + 1 + ... + (n - 1), halving before the multiply. */
-		tri = n % 2 == 0 ? n / 2 * (n - 1) : (n - 1) / 2 * n;
-		sum += make_value(p, 0) * n + tri;
-	}
-	return sum;
-}
-
-static void checker_finish(struct checker *c)
-{
-	const struct job *job = c->job;
-	const char *row = row_name[job->row];
-	unsigned p;
-
-	if (c->count != job->values)
-		die("%s: received %llu values, expected %llu", row,
-		    (unsigned long long)c->count,
-		    (unsigned long long)job->values);
-	for (p = 0; p < job->producers; p++)
-		if (c->next[p] != share(job, p))
-			die("%s: producer %u: received %llu values, sent %llu",
-			    row, p, (unsigned long long)c->next[p],
-			    (unsigned long long)share(job, p));
-	if (c->sum != expected_sum(job))
-		die("%s: sum %llu, expected %llu", row,
-		    (unsigned long long)c->sum,
-		    (unsigned long long)expected_sum(job));
-	free(c->next);
-	c->next = NULL;
-}
-
-/* ---- the start gate ---------------------------------------------------- */
-
-/* Producers wait here until the receiver starts the clock. */
-struct gate {
-	pthread_mutex_t lock;
-	pthread_cond_t arrived;
-	pthread_cond_t opened;
-	unsigned waiting;
-	int open;
-};
-
-static void gate_init(struct gate *g)
-{
-	pthread_mutex_init(&g->lock, NULL);
-	pthread_cond_init(&g->arrived, NULL);
-	pthread_cond_init(&g->opened, NULL);
-	g->waiting = 0;
-	g->open = 0;
-}
-
-static void gate_destroy(struct gate *g)
-{
-	pthread_cond_destroy(&g->opened);
-	pthread_cond_destroy(&g->arrived);
-	pthread_mutex_destroy(&g->lock);
-}
-
-static void gate_wait(struct gate *g)
-{
-	pthread_mutex_lock(&g->lock);
-	g->waiting++;
-	pthread_cond_signal(&g->arrived);
-	while (!g->open)
-		pthread_cond_wait(&g->opened, &g->lock);
-	pthread_mutex_unlock(&g->lock);
-}
-
-/* Wait for n producers at the gate, then open it. Returns the start time. */
-static uint64_t gate_open(struct gate *g, unsigned n)
-{
-	uint64_t t0;
-
-	pthread_mutex_lock(&g->lock);
-	while (g->waiting < n)
-		pthread_cond_wait(&g->arrived, &g->lock);
-	t0 = now_ns();
-	g->open = 1;
-	pthread_cond_broadcast(&g->opened);
-	pthread_mutex_unlock(&g->lock);
-	return t0;
-}
-
-/* The lock-free peers' receiver found nothing: spin a little, then yield. */
-static inline void idle_wait(unsigned *spins)
-{
-	if (*spins < SPIN_BEFORE_YIELD) {
-		++*spins;
-		CPU_RELAX();
-	} else {
-		sched_yield();
-	}
-}
-
-/* ---- the mutex+condvar queue ------------------------------------------- */
-
-/*
- * An unbounded FIFO as written by hand: a ring buffer that doubles when
- * full, one mutex, one condvar for "not empty or finished".
- */
-struct mq {
-	pthread_mutex_t lock;
-	pthread_cond_t ready;
-	uint64_t *buf;
-	size_t cap;       /* a power of two */
-	size_t head;      /* the oldest value */
-	size_t len;
-	unsigned senders; /* producers still sending */
-};
-
-static void mq_init(struct mq *q, unsigned senders)
-{
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->ready, NULL);
-	q->cap = 64;
-	q->buf = xmalloc(q->cap * sizeof(*q->buf));
-	q->head = 0;
-	q->len = 0;
-	q->senders = senders;
-}
-
-static void mq_destroy(struct mq *q)
-{
-	free(q->buf);
-	pthread_cond_destroy(&q->ready);
-	pthread_mutex_destroy(&q->lock);
-}
-
-/* The queue is full: double it, oldest value first. Lock held. */
-static void mq_grow(struct mq *q)
-{
-	uint64_t *buf = xmalloc(2 * q->cap * sizeof(*buf));
-	size_t first = q->cap - q->head;
-
-	memcpy(buf, &q->buf[q->head], first * sizeof(*buf));
-	memcpy(&buf[first], q->buf, q->head * sizeof(*buf));
-	free(q->buf);
-	q->buf = buf;
-	q->head = 0;
-	q->cap *= 2;
-}
-
-static void mq_push(struct mq *q, uint64_t v)
-{
-	pthread_mutex_lock(&q->lock);
-	if (q->len == q->cap)
-		mq_grow(q);
-	q->buf[(q->head + q->len) & (q->cap - 1)] = v;
-	/* One consumer, and it only sleeps on an empty queue. */
-	if (q->len++ == 0)
-		pthread_cond_signal(&q->ready);
-	pthread_mutex_unlock(&q->lock);
-}
-
-static void mq_sender_done(struct mq *q)
-{
-	pthread_mutex_lock(&q->lock);
-	if (--q->senders == 0)
-		pthread_cond_signal(&q->ready);
-	pthread_mutex_unlock(&q->lock);
-}
-
-/* Take the oldest value into *v, waiting; 0 at end of stream. */
-static int mq_pop(struct mq *q, uint64_t *v)
-{
-	pthread_mutex_lock(&q->lock);
-	while (q->len == 0 && q->senders != 0)
-		pthread_cond_wait(&q->ready, &q->lock);
-	if (q->len == 0) {
-		pthread_mutex_unlock(&q->lock);
+	if (!prm->row_on[r])
 		return 0;
-	}
-	*v = q->buf[q->head];
-	q->head = (q->head + 1) & (q->cap - 1);
-	q->len--;
-	pthread_mutex_unlock(&q->lock);
-	return 1;
+	if (!rows[r].shared)
+		return 1;
+	for (i = 0; i < prm->nshared; i++)
+		if (prm->shared[i] == producers)
+			return 1;
+	return 0;
 }
 
-/* ---- liburcu wfcqueue ---------------------------------------------------- */
+/* ---- one run ---------------------------------------------------------------- */
 
-struct wnode {
-	struct cds_wfcq_node node;
-	uint64_t value;
-};
-
-/* Head (receiver) and tail (producers) on cache lines of their own. */
-struct wq {
-	_Alignas(64) struct __cds_wfcq_head head;
-	_Alignas(64) struct cds_wfcq_tail tail;
-	_Alignas(64) atomic_uint done; /* producers finished */
-};
-
-/* ---- reusable big arrays (wfcqueue nodes, the memory row) -------------- */
-
-struct arena {
-	void *mem;
-	size_t size;
-};
-
-static struct arena node_arena, memory_arena;
-
-/* At least size bytes, touched once so that no page fault is timed. */
-static void *arena_get(struct arena *a, size_t size)
+/* One repetition of a row in mode m (1: pinned); elapsed ns. */
+static uint64_t run_case(struct job *job, int r, int m)
 {
-	if (a->size < size) {
-		free(a->mem);
-		a->mem = xmalloc(size);
-		memset(a->mem, 0, size);
-		a->size = size;
-	}
-	return a->mem;
-}
+	uint64_t t;
 
-static void arena_free(struct arena *a)
-{
-	free(a->mem);
-	a->mem = NULL;
-	a->size = 0;
-}
-
-/* ---- producers --------------------------------------------------------- */
-
-struct producer {
-	pthread_t thread;
-	unsigned id;
-	uint64_t count;
-	struct gate *gate;
-	spw_u64_sender *tx;  /* spillway rows */
-	struct mq *mq;       /* mutex row */
-	struct wq *wq;       /* wfcqueue row */
-	struct wnode *nodes; /* wfcqueue row: count preallocated nodes */
-	mc_producer *mc;     /* moodycamel rows */
-	atomic_uint *done;   /* lock-free peers: end-of-stream count */
-};
-
-static void *send_main(void *arg)
-{
-	struct producer *pr = arg;
-	uint64_t i;
-
-	gate_wait(pr->gate);
-	for (i = 0; i < pr->count; i++)
-		check(spw_u64_send(pr->tx, make_value(pr->id, i)), "send");
-	check(spw_u64_sender_close(pr->tx), "sender_close");
-	return NULL;
-}
-
-static void *send_many_main(void *arg)
-{
-	struct producer *pr = arg;
-	spw_u64_value batch[BATCH];
-	uint64_t i = 0;
-	size_t k, n;
-
-	gate_wait(pr->gate);
-	while (i < pr->count) {
-		n = pr->count - i < BATCH ? (size_t)(pr->count - i) : BATCH;
-		for (k = 0; k < n; k++)
-			batch[k] = make_value(pr->id, i + k);
-		check(spw_u64_send_many(pr->tx, batch, n), "send_many");
-		i += n;
-	}
-	check(spw_u64_sender_close(pr->tx), "sender_close");
-	return NULL;
-}
-
-static void *mutex_main(void *arg)
-{
-	struct producer *pr = arg;
-	uint64_t i;
-
-	gate_wait(pr->gate);
-	for (i = 0; i < pr->count; i++)
-		mq_push(pr->mq, make_value(pr->id, i));
-	mq_sender_done(pr->mq);
-	return NULL;
-}
-
-static void *wfcq_main(void *arg)
-{
-	struct producer *pr = arg;
-	struct wq *q = pr->wq;
-	uint64_t i;
-
-	gate_wait(pr->gate);
-	for (i = 0; i < pr->count; i++) {
-		pr->nodes[i].value = make_value(pr->id, i);
-		cds_wfcq_enqueue(&q->head, &q->tail, &pr->nodes[i].node);
-	}
-	atomic_fetch_add_explicit(pr->done, 1, memory_order_release);
-	return NULL;
-}
-
-static void *moody_main(void *arg)
-{
-	struct producer *pr = arg;
-	uint64_t i;
-
-	gate_wait(pr->gate);
-	for (i = 0; i < pr->count; i++)
-		if (UNLIKELY(!mc_enqueue(pr->mc, make_value(pr->id, i))))
-			die("moodycamel enqueue: out of memory");
-	atomic_fetch_add_explicit(pr->done, 1, memory_order_release);
-	return NULL;
-}
-
-static void *moody_bulk_main(void *arg)
-{
-	struct producer *pr = arg;
-	uint64_t batch[BATCH];
-	uint64_t i = 0;
-	size_t k, n;
-
-	gate_wait(pr->gate);
-	while (i < pr->count) {
-		n = pr->count - i < BATCH ? (size_t)(pr->count - i) : BATCH;
-		for (k = 0; k < n; k++)
-			batch[k] = make_value(pr->id, i + k);
-		if (UNLIKELY(!mc_enqueue_bulk(pr->mc, batch, n)))
-			die("moodycamel enqueue_bulk: out of memory");
-		i += n;
-	}
-	atomic_fetch_add_explicit(pr->done, 1, memory_order_release);
-	return NULL;
-}
-
-static struct producer *producers_new(const struct job *job, struct gate *g)
-{
-	struct producer *prs = xmalloc(job->producers * sizeof(*prs));
-	unsigned p;
-
-	memset(prs, 0, job->producers * sizeof(*prs));
-	for (p = 0; p < job->producers; p++) {
-		prs[p].id = p;
-		prs[p].count = share(job, p);
-		prs[p].gate = g;
-	}
-	return prs;
-}
-
-static void producers_start(struct producer *prs, unsigned n,
-	void *(*fn)(void *))
-{
-	unsigned p;
-	int rc;
-
-	for (p = 0; p < n; p++) {
-		rc = pthread_create(&prs[p].thread, NULL, fn, &prs[p]);
-		if (rc != 0)
-			die("pthread_create: %s", strerror(rc));
-	}
-}
-
-static void producers_join(struct producer *prs, unsigned n)
-{
-	unsigned p;
-
-	for (p = 0; p < n; p++)
-		pthread_join(prs[p].thread, NULL);
-}
-
-/* ---- one timed repetition per row, each returns elapsed ns ------------- */
-
-static uint64_t run_spillway(const struct job *job)
-{
-	spw_config cfg = SPW_CONFIG_DEFAULT;
-	spw_u64_sender *tx;
-	spw_u64_receiver *rx;
-	const spw_u64_value *items;
-	struct producer *prs;
-	struct checker c;
-	struct gate g;
-	spw_status st;
-	uint64_t t0, t1, v;
-	static uint64_t buf[MC_RECV_BUF];
-	size_t k, n;
-	unsigned p;
-
-	cfg.lanes = job->lanes;
-	check(spw_u64_channel_with(&cfg, &tx, &rx), "channel_with");
-	gate_init(&g);
-	prs = producers_new(job, &g);
-	for (p = 0; p < job->producers; p++)
-		check(spw_u64_sender_clone(tx, &prs[p].tx), "sender_clone");
-	check(spw_u64_sender_close(tx), "sender_close");
-	checker_init(&c, job);
-	producers_start(prs, job->producers,
-			job->row == ROW_SEND_MANY ? send_many_main : send_main);
-
-	t0 = gate_open(&g, job->producers);
-	if (job->row == ROW_RECV_BATCH) {
-		while ((st = spw_u64_recv_batch(rx, &items, &n)) == SPW_OK)
-			for (k = 0; k < n; k++)
-				checker_take(&c, items[k]);
-	} else if (job->row == ROW_RECV_MANY || job->row == ROW_SEND_MANY) {
-		while ((st = spw_u64_recv_many(rx, buf, MC_RECV_BUF, &n)) ==
-		       SPW_OK)
-			for (k = 0; k < n; k++)
-				checker_take(&c, buf[k]);
-	} else {
-		while ((st = spw_u64_recv(rx, &v)) == SPW_OK)
-			checker_take(&c, v);
-	}
-	t1 = now_ns();
-	if (st != SPW_CLOSED)
-		die("%s: receive: %s", row_name[job->row],
-		    spw_status_str(st));
-
-	producers_join(prs, job->producers);
-	checker_finish(&c);
-	check(spw_u64_receiver_close(rx), "receiver_close");
-	free(prs);
-	gate_destroy(&g);
-	return t1 - t0;
-}
-
-static uint64_t run_mutex(const struct job *job)
-{
-	struct producer *prs;
-	struct checker c;
-	struct gate g;
-	struct mq q;
-	uint64_t t0, t1, v;
-	unsigned p;
-
-	mq_init(&q, job->producers);
-	gate_init(&g);
-	prs = producers_new(job, &g);
-	for (p = 0; p < job->producers; p++)
-		prs[p].mq = &q;
-	checker_init(&c, job);
-	producers_start(prs, job->producers, mutex_main);
-
-	t0 = gate_open(&g, job->producers);
-	while (mq_pop(&q, &v))
-		checker_take(&c, v);
-	t1 = now_ns();
-
-	producers_join(prs, job->producers);
-	checker_finish(&c);
-	free(prs);
-	mq_destroy(&q);
-	gate_destroy(&g);
-	return t1 - t0;
-}
-
-static uint64_t run_wfcq(const struct job *job)
-{
-	struct wnode *nodes;
-	struct cds_wfcq_node *node;
-	struct producer *prs;
-	struct checker c;
-	struct gate g;
-	struct wq q;
-	uint64_t t0, t1, i, off = 0;
-	unsigned p, spins = 0;
-
-	__cds_wfcq_init(&q.head, &q.tail);
-	atomic_init(&q.done, 0);
-	nodes = arena_get(&node_arena, job->values * sizeof(*nodes));
-	for (i = 0; i < job->values; i++)
-		cds_wfcq_node_init(&nodes[i].node);
-	gate_init(&g);
-	prs = producers_new(job, &g);
-	for (p = 0; p < job->producers; p++) {
-		prs[p].wq = &q;
-		prs[p].done = &q.done;
-		prs[p].nodes = &nodes[off];
-		off += prs[p].count;
-	}
-	checker_init(&c, job);
-	producers_start(prs, job->producers, wfcq_main);
-
-	/* One receiver thread: the lock-free __ dequeue is allowed. */
-	t0 = gate_open(&g, job->producers);
-	for (;;) {
-		node = __cds_wfcq_dequeue_nonblocking(&q.head, &q.tail);
-		if (node != NULL && node != CDS_WFCQ_WOULDBLOCK) {
-			checker_take(&c, caa_container_of(node, struct wnode,
-							  node)->value);
-			spins = 0;
-			continue;
-		}
-		if (atomic_load_explicit(&q.done, memory_order_acquire) ==
-		    job->producers) {
-			/* Every enqueue is complete and visible: drain. */
-			while ((node = __cds_wfcq_dequeue_nonblocking(
-					&q.head, &q.tail)) != NULL) {
-				if (node == CDS_WFCQ_WOULDBLOCK)
-					die("wfcqueue: blocked after every "
-					    "producer finished");
-				checker_take(&c, caa_container_of(
-					node, struct wnode, node)->value);
-			}
-			break;
-		}
-		idle_wait(&spins);
-	}
-	t1 = now_ns();
-
-	producers_join(prs, job->producers);
-	checker_finish(&c);
-	free(prs);
-	gate_destroy(&g);
-	return t1 - t0;
-}
-
-static uint64_t run_moody(const struct job *job)
-{
-	uint64_t buf[MC_RECV_BUF];
-	struct producer *prs;
-	struct checker c;
-	struct gate g;
-	mc_queue *q;
-	mc_consumer *cons;
-	_Alignas(64) atomic_uint done;
-	uint64_t t0, t1;
-	size_t k, n;
-	unsigned p, spins = 0;
-
-	atomic_init(&done, 0);
-	q = mc_queue_new();
-	if (q == NULL)
-		die("moodycamel: out of memory");
-	gate_init(&g);
-	prs = producers_new(job, &g);
-	for (p = 0; p < job->producers; p++) {
-		prs[p].mc = mc_producer_new(q);
-		if (prs[p].mc == NULL)
-			die("moodycamel: producer token: out of memory");
-		prs[p].done = &done;
-	}
-	cons = mc_consumer_new(q);
-	if (cons == NULL)
-		die("moodycamel: consumer token: out of memory");
-	checker_init(&c, job);
-	producers_start(prs, job->producers,
-			job->row == ROW_MOODY_BULK ? moody_bulk_main :
-						     moody_main);
-
-	t0 = gate_open(&g, job->producers);
-	for (;;) {
-		n = mc_try_dequeue_bulk(cons, buf, MC_RECV_BUF);
-		if (n != 0) {
-			for (k = 0; k < n; k++)
-				checker_take(&c, buf[k]);
-			spins = 0;
-			continue;
-		}
-		if (atomic_load_explicit(&done, memory_order_acquire) ==
-		    job->producers) {
-			/* Every enqueue is complete and visible: drain. */
-			while ((n = mc_try_dequeue_bulk(cons, buf,
-							MC_RECV_BUF)) != 0)
-				for (k = 0; k < n; k++)
-					checker_take(&c, buf[k]);
-			break;
-		}
-		idle_wait(&spins);
-	}
-	t1 = now_ns();
-
-	producers_join(prs, job->producers);
-	checker_finish(&c);
-	mc_consumer_free(cons);
-	for (p = 0; p < job->producers; p++)
-		mc_producer_free(prs[p].mc);
-	mc_queue_free(q);
-	free(prs);
-	gate_destroy(&g);
-	return t1 - t0;
-}
-
-/*
- * The physical limit: one thread writes the values (interleaved across the
- * P producers, each producer's in order) into a large array, then reads
- * them back through the same checks; in chunks of MEM_CHUNK values.
- */
-static uint64_t run_memory(const struct job *job)
-{
-	uint64_t chunk = job->values < MEM_CHUNK ? job->values : MEM_CHUNK;
-	uint64_t *a = arena_get(&memory_arena, chunk * sizeof(*a));
-	uint64_t t0, t1, done = 0, k, n, round = 0;
-	unsigned p = 0;
-	struct checker c;
-
-	checker_init(&c, job);
-	t0 = now_ns();
-	while (done < job->values) {
-		n = job->values - done < chunk ? job->values - done : chunk;
-		for (k = 0; k < n; k++) {
-			a[k] = make_value(p, round);
-			if (++p == job->producers) {
-				p = 0;
-				round++;
-			}
-		}
-		/* Keep the compiler from fusing writing and reading. */
-		atomic_signal_fence(memory_order_seq_cst);
-		for (k = 0; k < n; k++)
-			checker_take(&c, a[k]);
-		done += n;
-	}
-	t1 = now_ns();
-	checker_finish(&c);
-	return t1 - t0;
-}
-
-static uint64_t run_job(const struct job *job)
-{
-	switch (job->row) {
-	case ROW_SEND:
-	case ROW_SEND_MANY:
-	case ROW_RECV_BATCH:
-	case ROW_RECV_MANY:
-		return run_spillway(job);
-	case ROW_MUTEX:
-		return run_mutex(job);
-	case ROW_WFCQ:
-		return run_wfcq(job);
-	case ROW_MOODY:
-	case ROW_MOODY_BULK:
-		return run_moody(job);
-	case ROW_MEMORY:
-		return run_memory(job);
-	case NROWS:
-		break;
-	}
-	die("internal error: row %d", (int)job->row);
-}
-
-/* ---- sizing ------------------------------------------------------------ */
-
-static double seconds(uint64_t ns)
-{
-	return (double)ns / 1e9;
+	job->name = rows[r].name;
+	job->variant = rows[r].variant;
+	job->pinned = m;
+	if (m)
+		pin_self(cpu_receiver());
+	t = rows[r].run(job);
+	if (m)
+		unpin_self();
+	return t;
 }
 
 /* Values for a repetition of `want` seconds, from a run of n in t ns. */
 static uint64_t scale_values(uint64_t n, uint64_t t, double want,
-	unsigned producers)
+	unsigned producers, uint64_t cap)
 {
 	double v = (double)n * want / (t > 0 ? seconds(t) : 1e-9);
 
-	if (v > (double)MAX_AUTO_VALUES)
-		v = (double)MAX_AUTO_VALUES;
+	if (v > (double)cap)
+		v = (double)cap;
 	if (v < (double)n)
 		v = (double)n;
 	return (uint64_t)v < producers ? producers : (uint64_t)v;
 }
 
 /*
- * Values per repetition for job->row: --values, the quick size, or
- * doubling runs until one takes min/4 and a scale-up to min * CAL_MARGIN.
+ * Values per repetition: --values, the quick size, or doubling runs until
+ * one takes min/4 and a scale-up to min * CAL_MARGIN.
  */
-static uint64_t calibrate(const struct params *prm, struct job *job)
+static uint64_t calibrate(const struct params *prm, struct job *job, int r,
+	int m)
 {
-	uint64_t n = CAL_START, t;
+	uint64_t n = CAL_START, t, cap = rows[r].max_values;
 
 	if (prm->values != 0)
 		return prm->values;
@@ -974,18 +193,18 @@ static uint64_t calibrate(const struct params *prm, struct job *job)
 		return QUICK_VALUES;
 	for (;;) {
 		job->values = n < job->producers ? job->producers : n;
-		t = run_job(job);
-		if (seconds(t) >= prm->min_seconds / 4 || n >= MAX_AUTO_VALUES)
+		t = run_case(job, r, m);
+		if (seconds(t) >= prm->min_seconds / 4 || n >= cap)
 			break;
 		n *= seconds(t) < prm->min_seconds / 64 ? 8 : 2;
-		if (n > MAX_AUTO_VALUES)
-			n = MAX_AUTO_VALUES;
+		if (n > cap)
+			n = cap;
 	}
-	return scale_values(job->values, t,
-			    prm->min_seconds * CAL_MARGIN, job->producers);
+	return scale_values(job->values, t, prm->min_seconds * CAL_MARGIN,
+			    job->producers, cap);
 }
 
-/* ---- statistics -------------------------------------------------------- */
+/* ---- results -------------------------------------------------------------------- */
 
 struct summary {
 	double median;   /* throughput, M msg/s */
@@ -1001,76 +220,318 @@ struct result {
 	uint64_t values;   /* per repetition: the latest size */
 	uint64_t *elapsed; /* ns, one per repetition */
 	uint64_t *sizes;   /* values, one per repetition */
+	double *probes;    /* round trip ns, before and after each rep */
 	struct summary s;
 };
 
-static int cmp_double(const void *a, const void *b)
+static struct result res[NMODES][MAX_PLIST][NROWS];
+
+struct ping_result {
+	int valid;
+	double *p50; /* ns, per repetition */
+	double *p99;
+	double *cpu; /* echo thread CPU / wall, per repetition */
+	size_t *n;   /* round trips, per repetition */
+	double *probes;
+	double med50, med99, min50, max50, sd50, medcpu;
+	size_t nmin; /* round trips in the smallest repetition */
+};
+
+static struct ping_result pres[NMODES][MAX_PING];
+
+static void summarize(struct result *x, unsigned reps)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Square root by Newton's method: the build does not link libm. */
-static double root(double x)
-{
-	double r = x > 1 ? x : 1, prev = 0;
-	int i;
-
-	if (x <= 0)
-		return 0;
-	for (i = 0; i < 200 && r != prev; i++) {
-		prev = r;
-		r = (r + x / r) / 2;
-	}
-	return r;
-}
-
-static void summarize(const uint64_t *elapsed, const uint64_t *sizes,
-	unsigned reps, struct summary *s)
-{
-	double thr[MAX_REPS], mean = 0, var = 0, ns;
-	uint64_t shortest = elapsed[0];
+	double thr[MAX_REPS], ns[MAX_REPS];
+	uint64_t shortest = x->elapsed[0];
+	struct summary *s = &x->s;
 	unsigned i;
 
 	for (i = 0; i < reps; i++) {
-		ns = (double)elapsed[i] / (double)sizes[i];
-		thr[i] = 1e3 / ns;
-		mean += ns;
-		if (elapsed[i] < shortest)
-			shortest = elapsed[i];
+		ns[i] = (double)x->elapsed[i] / (double)x->sizes[i];
+		thr[i] = 1e3 / ns[i];
+		if (x->elapsed[i] < shortest)
+			shortest = x->elapsed[i];
 	}
-	mean /= reps;
-	for (i = 0; i < reps; i++) {
-		ns = (double)elapsed[i] / (double)sizes[i];
-		var += (ns - mean) * (ns - mean);
-	}
-	s->stddev = reps > 1 ? root(var / (reps - 1)) : 0;
+	s->stddev = stddev_of(ns, reps);
 	s->shortest = seconds(shortest);
-
+	s->median = median_of(thr, reps);
 	qsort(thr, reps, sizeof(thr[0]), cmp_double);
-	s->median = reps % 2 ? thr[reps / 2] :
-			       (thr[reps / 2 - 1] + thr[reps / 2]) / 2;
 	s->min = thr[0];
 	s->max = thr[reps - 1];
 	s->latency = 1e3 / s->median;
 }
 
-/* ---- the report -------------------------------------------------------- */
+/* Every probe of the table (m, P index pi). */
+static void table_regime(const struct params *prm, int m, unsigned pi,
+	char *buf, size_t size)
+{
+	double *all = xmalloc(NROWS * 2 * prm->reps * sizeof(*all));
+	size_t n = 0;
+	unsigned k;
+	int r;
+
+	for (r = 0; r < NROWS; r++)
+		if (res[m][pi][r].valid)
+			for (k = 0; k < 2 * prm->reps; k++)
+				all[n++] = res[m][pi][r].probes[k];
+	regime_describe(buf, size, all, n);
+	free(all);
+}
+
+static double rep_regime(const struct result *x, unsigned reps)
+{
+	return median_of(x->probes, 2 * reps);
+}
+
+/* ---- measuring -------------------------------------------------------------------- */
+
+static void progress_rep(const char *what, unsigned producers, int m,
+	const struct result *row, unsigned rep, double rt)
+{
+	char line[1024];
+	size_t len = 0;
+	int r;
+
+	for (r = 0; r < NROWS && len < sizeof(line) - 64; r++)
+		if (row[r].valid)
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+				"%s%s %.1f", len ? " | " : "", rows[r].key,
+				(double)row[r].sizes[rep] * 1e3 /
+					(double)row[r].elapsed[rep]);
+	if (rt > 0)
+		progress("P=%u %s %s: %s M msg/s (round trip %.0f ns)",
+			 producers, what, mode_name[m], line, rt);
+	else
+		progress("P=%u %s %s: %s M msg/s", producers, what,
+			 mode_name[m], line);
+}
+
+/* Every row at one P in every mode: sizing, warm-up, then repetitions. */
+static void measure(const struct params *prm, unsigned pi)
+{
+	unsigned producers = prm->plist[pi], rep, tries;
+	struct job job;
+	uint64_t t, cap;
+	int r, m;
+
+	memset(&job, 0, sizeof(job));
+	job.producers = producers;
+	job.lanes = lanes_for(prm, producers);
+	for (m = 0; m < NMODES; m++)
+		for (r = 0; r < NROWS; r++) {
+			struct result *x = &res[m][pi][r];
+
+			x->valid = 0;
+			if (!mode_on(prm, m) || !row_applies(prm, r, producers))
+				continue;
+			x->elapsed = xcalloc(prm->reps, sizeof(*x->elapsed));
+			x->sizes = xcalloc(prm->reps, sizeof(*x->sizes));
+			x->probes = xcalloc(2 * prm->reps, sizeof(*x->probes));
+			x->values = calibrate(prm, &job, r, m);
+			if (prm->values == 0 && !prm->quick)
+				progress("P=%u %s %s: %llu values per "
+					 "repetition", producers, rows[r].key,
+					 mode_name[m],
+					 (unsigned long long)x->values);
+		}
+
+	for (rep = 0; rep < prm->warmup; rep++) {
+		for (r = 0; r < NROWS; r++)
+			for (m = 0; m < NMODES; m++) {
+				struct result *x = &res[m][pi][r];
+
+				if (x->elapsed == NULL)
+					continue;
+				job.values = x->values;
+				t = run_case(&job, r, m);
+				x->elapsed[0] = t;
+				x->sizes[0] = job.values;
+				x->valid = 1;
+				/* Too short, or without margin: size up. */
+				if (prm->values == 0 && !prm->quick &&
+				    seconds(t) < prm->min_seconds * 1.1 &&
+				    job.values < rows[r].max_values) {
+					x->values = scale_values(
+						job.values, t,
+						prm->min_seconds * CAL_MARGIN,
+						producers, rows[r].max_values);
+					progress("P=%u %s %s: resized to %llu "
+						 "values", producers,
+						 rows[r].key, mode_name[m],
+						 (unsigned long long)x->values);
+				}
+			}
+		for (m = 0; m < NMODES; m++)
+			if (mode_on(prm, m))
+				progress_rep("warm-up", producers, m, res[m][pi],
+					     0, 0);
+	}
+
+	for (rep = 0; rep < prm->reps; rep++) {
+		char what[64];
+
+		for (r = 0; r < NROWS; r++)
+			for (m = 0; m < NMODES; m++) {
+				struct result *x = &res[m][pi][r];
+
+				if (x->elapsed == NULL)
+					continue;
+				cap = rows[r].max_values;
+				x->probes[2 * rep] = regime_probe();
+				for (tries = 0;; tries++) {
+					job.values = x->values;
+					t = run_case(&job, r, m);
+					if (prm->values != 0 || prm->quick ||
+					    seconds(t) >= prm->min_seconds ||
+					    tries == MAX_RESIZES)
+						break;
+					if (job.values >= cap) {
+						progress("P=%u %s %s: %.2f s at "
+							 "the cap of %llu "
+							 "values; kept",
+							 producers, rows[r].key,
+							 mode_name[m], seconds(t),
+							 (unsigned long long)cap);
+						break;
+					}
+					x->values = scale_values(
+						job.values, t,
+						prm->min_seconds * CAL_MARGIN,
+						producers, cap);
+					progress("P=%u %s %s: %.2f s is too "
+						 "short; again with %llu "
+						 "values", producers,
+						 rows[r].key, mode_name[m],
+						 seconds(t),
+						 (unsigned long long)x->values);
+				}
+				x->probes[2 * rep + 1] = regime_probe();
+				x->elapsed[rep] = t;
+				x->sizes[rep] = job.values;
+				x->valid = 1;
+			}
+		snprintf(what, sizeof(what), "rep %u/%u", rep + 1, prm->reps);
+		for (m = 0; m < NMODES; m++) {
+			double rt[2 * NROWS];
+			size_t n = 0;
+
+			if (!mode_on(prm, m))
+				continue;
+			for (r = 0; r < NROWS; r++)
+				if (res[m][pi][r].valid) {
+					rt[n++] = res[m][pi][r].probes[2 * rep];
+					rt[n++] =
+						res[m][pi][r].probes[2 * rep + 1];
+				}
+			progress_rep(what, producers, m, res[m][pi], rep,
+				     median_of(rt, n));
+		}
+	}
+	for (m = 0; m < NMODES; m++)
+		for (r = 0; r < NROWS; r++)
+			if (res[m][pi][r].valid)
+				summarize(&res[m][pi][r], prm->reps);
+}
+
+/* Spillway ping-pong at each --pingpong lane count, in turns. */
+static void measure_ping(const struct params *prm)
+{
+	struct lat_job j;
+	unsigned rep, i;
+	int m;
+
+	if (prm->nping == 0)
+		return;
+	memset(&j, 0, sizeof(j));
+	j.kind = LAT_BLOCK;
+	j.duration_ns = (uint64_t)(prm->ping_seconds * 1e9);
+	j.cap = PING_CAP;
+	j.lat = xmalloc(j.cap * sizeof(*j.lat));
+	for (m = 0; m < NMODES; m++)
+		for (i = 0; i < prm->nping; i++) {
+			struct ping_result *x = &pres[m][i];
+
+			x->valid = 0;
+			if (!mode_on(prm, m))
+				continue;
+			x->p50 = xcalloc(prm->reps, sizeof(*x->p50));
+			x->p99 = xcalloc(prm->reps, sizeof(*x->p99));
+			x->cpu = xcalloc(prm->reps, sizeof(*x->cpu));
+			x->n = xcalloc(prm->reps, sizeof(*x->n));
+			x->probes = xcalloc(2 * prm->reps, sizeof(*x->probes));
+		}
+	for (rep = 0; rep < prm->reps; rep++) {
+		for (i = 0; i < prm->nping; i++)
+			for (m = 0; m < NMODES; m++) {
+				struct ping_result *x = &pres[m][i];
+				char name[64];
+
+				if (!mode_on(prm, m))
+					continue;
+				snprintf(name, sizeof(name),
+					 "spillway ping-pong, %u lanes",
+					 prm->ping[i]);
+				j.name = name;
+				j.lanes = prm->ping[i];
+				j.pinned = m;
+				x->probes[2 * rep] = regime_probe();
+				if (m)
+					pin_self(cpu_receiver());
+				spillway_pingpong(&j);
+				if (m)
+					unpin_self();
+				x->probes[2 * rep + 1] = regime_probe();
+				qsort(j.lat, j.n, sizeof(*j.lat), cmp_u64);
+				x->p50[rep] = (double)quantile_u64(j.lat, j.n,
+								   0.5);
+				x->p99[rep] = (double)quantile_u64(j.lat, j.n,
+								   0.99);
+				x->cpu[rep] = j.rx_wall_ns ?
+						      (double)j.rx_cpu_ns /
+							      (double)j.rx_wall_ns :
+						      0;
+				x->n[rep] = j.n;
+				x->valid = 1;
+				progress("ping-pong %s lanes %u rep %u/%u: "
+					 "p50 %.0f ns, p99 %.0f ns, %zu round "
+					 "trips", mode_name[m], prm->ping[i],
+					 rep + 1, prm->reps, x->p50[rep],
+					 x->p99[rep], j.n);
+			}
+	}
+	for (m = 0; m < NMODES; m++)
+		for (i = 0; i < prm->nping; i++) {
+			struct ping_result *x = &pres[m][i];
+			unsigned k;
+
+			if (!x->valid)
+				continue;
+			x->med50 = median_of(x->p50, prm->reps);
+			x->med99 = median_of(x->p99, prm->reps);
+			x->medcpu = median_of(x->cpu, prm->reps);
+			x->sd50 = stddev_of(x->p50, prm->reps);
+			x->min50 = x->max50 = x->p50[0];
+			x->nmin = x->n[0];
+			for (k = 1; k < prm->reps; k++) {
+				if (x->p50[k] < x->min50)
+					x->min50 = x->p50[k];
+				if (x->p50[k] > x->max50)
+					x->max50 = x->p50[k];
+				if (x->n[k] < x->nmin)
+					x->nmin = x->n[k];
+			}
+		}
+	free(j.lat);
+}
+
+/* ---- the report ------------------------------------------------------------------ */
 
 /* The rows every other row is compared with, in column order. */
-static const enum row_id peer_cols[] = {
-	ROW_MUTEX, ROW_WFCQ, ROW_MOODY, ROW_MOODY_BULK
-};
-static const char *const peer_col_name[] = {
-	"vs mutex", "vs wfcq", "vs moody", "vs moody bulk"
-};
+static const enum row_id peer_cols[] = { ROW_MUTEX, ROW_WFCQ, ROW_MOODY,
+					 ROW_MOODY_BULK };
+static const char *const peer_col_name[] = { "vs mutex", "vs wfcq",
+					     "vs moody", "vs moody bulk" };
 #define NPEERS (sizeof(peer_cols) / sizeof(peer_cols[0]))
-
-static size_t lanes_for(const struct params *prm, unsigned producers)
-{
-	return prm->lanes != 0 ? prm->lanes : producers;
-}
 
 static void print_header(const struct params *prm)
 {
@@ -1093,31 +554,44 @@ static void print_header(const struct params *prm)
 		printf("; values sized per row for >= %.2f s per repetition",
 		       prm->min_seconds);
 	printf("; %u repetitions (+%u warm-up) per row; moodycamel receiver "
-	       "try_dequeue_bulk(%d); %ld CPUs online",
-	       prm->reps, prm->warmup, MC_RECV_BUF, cpus);
+	       "try_dequeue_bulk(%d); %ld CPUs online (%u allowed)",
+	       prm->reps, prm->warmup, MC_RECV_BUF, cpus, cpus_allowed());
 #ifdef __VERSION__
 	printf("; compiler %s", __VERSION__);
 #endif
-	printf("\n");
+	printf("\nmodes: %s%s%s; pinned: receiver on CPU %d, producers on the "
+	       "other CPUs round-robin; regime: core-to-core round trip "
+	       "(CPUs %d and %d ping-pong an atomic), before and after every "
+	       "run, near < %.0f ns <= far\n",
+	       mode_on(prm, 0) ? "unpinned" : "",
+	       mode_on(prm, 0) && mode_on(prm, 1) ? " and " : "",
+	       mode_on(prm, 1) ? "pinned" : "", cpu_receiver(), cpu_receiver(),
+	       cpu_producer(0), REGIME_FAR_NS);
+	printf("command: %s\n",
+	       getenv("BENCH_COMMAND") ? getenv("BENCH_COMMAND") : prm->command);
 }
 
-static void print_ratio(const struct result *res, enum row_id r,
-	enum row_id peer)
+static void print_ratio(const struct result *row, int r, enum row_id peer)
 {
-	if (res[peer].valid)
-		printf(" %.2fx |", res[r].s.median / res[peer].s.median);
+	if (row[peer].valid)
+		printf(" %.2fx |", row[r].s.median / row[peer].s.median);
 	else
 		printf(" - |");
 }
 
-static void print_table(const struct params *prm, unsigned producers,
-	const struct result *res)
+static void print_table(const struct params *prm, int m, unsigned pi)
 {
+	const struct result *row = res[m][pi];
+	unsigned producers = prm->plist[pi];
+	char regime[256];
 	size_t i;
 	int r;
 
-	printf("\n### P = %u producer%s (spillway lanes: %zu)\n\n", producers,
-	       producers == 1 ? "" : "s", lanes_for(prm, producers));
+	table_regime(prm, m, pi, regime, sizeof(regime));
+	printf("\n### P = %u producer%s (spillway lanes: %zu), %s\n\n"
+	       "regime: %s\n\n",
+	       producers, producers == 1 ? "" : "s", lanes_for(prm, producers),
+	       mode_name[m], regime);
 	printf("| implementation | M msg/s | ns/msg | std dev (ns) | min | max |");
 	for (i = 0; i < NPEERS; i++)
 		printf(" %s |", peer_col_name[i]);
@@ -1126,16 +600,16 @@ static void print_table(const struct params *prm, unsigned producers,
 		printf("-|");
 	printf("-|-|\n");
 	for (r = 0; r < NROWS; r++) {
-		const struct summary *s = &res[r].s;
+		const struct summary *s = &row[r].s;
 
-		if (!res[r].valid)
+		if (!row[r].valid)
 			continue;
 		printf("| %s | %.1f | %.2f | %.2f | %.1f | %.1f |",
-		       row_name[r], s->median, s->latency, s->stddev, s->min,
+		       rows[r].name, s->median, s->latency, s->stddev, s->min,
 		       s->max);
 		for (i = 0; i < NPEERS; i++)
-			print_ratio(res, r, peer_cols[i]);
-		printf(" %llu | %.2f |\n", (unsigned long long)res[r].values,
+			print_ratio(row, r, peer_cols[i]);
+		printf(" %llu | %.2f |\n", (unsigned long long)row[r].values,
 		       s->shortest);
 	}
 	fflush(stdout);
@@ -1153,201 +627,336 @@ static void print_footer(void)
 	       "count, exact sum).\n");
 }
 
-/* ratio of rows a / b at one P, or 0 when either is missing. */
-static double ratio(const struct result *res, enum row_id a, enum row_id b)
+/* ratio of rows a / b, or 0 when either is missing. */
+static double ratio(const struct result *row, int a, int b)
 {
-	if (!res[a].valid || !res[b].valid)
+	if (!row[a].valid || !row[b].valid)
 		return 0;
-	return res[a].s.median / res[b].s.median;
+	return row[a].s.median / row[b].s.median;
 }
 
-static void print_target(double got, double want)
+static void print_shared(const struct params *prm, int m)
 {
-	if (got == 0)
+	unsigned i;
+	int any = 0;
+
+	for (i = 0; i < prm->nplist; i++) {
+		const struct result *row = res[m][i];
+
+		if (!row[ROW_SEND_SHARED].valid &&
+		    !row[ROW_MOODY_IMPLICIT].valid)
+			continue;
+		if (!any)
+			printf("\n### One sender handle shared by P threads, "
+			       "%s\n\n"
+			       "| P | spillway send, 1 sender shared (M "
+			       "msg/s) | moodycamel enqueue, implicit "
+			       "producers (M msg/s) | spillway / moodycamel "
+			       "|\n|-|-|-|-|\n",
+			       mode_name[m]);
+		any = 1;
+		printf("| %u |", prm->plist[i]);
+		if (row[ROW_SEND_SHARED].valid)
+			printf(" %.1f |", row[ROW_SEND_SHARED].s.median);
+		else
+			printf(" - |");
+		if (row[ROW_MOODY_IMPLICIT].valid)
+			printf(" %.1f |", row[ROW_MOODY_IMPLICIT].s.median);
+		else
+			printf(" - |");
+		if (ratio(row, ROW_SEND_SHARED, ROW_MOODY_IMPLICIT) != 0)
+			printf(" %.2fx |\n", ratio(row, ROW_SEND_SHARED,
+						    ROW_MOODY_IMPLICIT));
+		else
+			printf(" - |\n");
+	}
+}
+
+static void print_ping(const struct params *prm, int m)
+{
+	const struct ping_result *x = pres[m];
+	double *all;
+	char regime[256];
+	size_t n = 0;
+	unsigned i, k;
+
+	if (prm->nping == 0 || !x[0].valid)
+		return;
+	all = xmalloc(prm->nping * 2 * prm->reps * sizeof(*all));
+	for (i = 0; i < prm->nping; i++)
+		for (k = 0; k < 2 * prm->reps; k++)
+			all[n++] = x[i].probes[k];
+	regime_describe(regime, sizeof(regime), all, n);
+	free(all);
+	printf("\n### Ping-pong round trip, spillway recv, one sender each "
+	       "way, %s\n\nregime: %s\n\n"
+	       "| lanes | round trip p50 (ns) | p99 (ns) | std dev of p50 "
+	       "(ns) | min p50 | max p50 | echo thread CPU | round trips/rep "
+	       "(fewest) |\n|-|-|-|-|-|-|-|-|\n",
+	       mode_name[m], regime);
+	for (i = 0; i < prm->nping; i++)
+		printf("| %u | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f%% | %zu "
+		       "|\n",
+		       prm->ping[i], x[i].med50, x[i].med99, x[i].sd50,
+		       x[i].min50, x[i].max50, 100 * x[i].medcpu, x[i].nmin);
+	for (i = 1; i < prm->nping; i++)
+		printf("%s%u lanes / %u lane%s: p50 %.2fx, p99 %.2fx",
+		       i == 1 ? "\n" : "; ", prm->ping[i], prm->ping[0],
+		       prm->ping[0] == 1 ? "" : "s", x[i].med50 / x[0].med50,
+		       x[i].med99 / x[0].med99);
+	if (prm->nping > 1)
+		printf(" (round trip medians over %u repetitions of %.2f s)\n",
+		       prm->reps, prm->ping_seconds);
+}
+
+/* Targets are judged only on repetitions long enough to mean something. */
+static int judged(const struct params *prm, const struct result *row, int a,
+	int b)
+{
+	return !prm->quick && row[a].s.shortest >= JUDGE_SECONDS &&
+	       row[b].s.shortest >= JUDGE_SECONDS;
+}
+
+static void print_target(double got, double want, int judge, unsigned *met,
+	unsigned *total, unsigned *unjudged)
+{
+	if (got == 0) {
 		printf(" - |");
-	else
+	} else if (!judge) {
+		printf(" %.2fx not judged |", got);
+		++*unjudged;
+	} else {
 		printf(" %.2fx %s |", got, got >= want ? "met" : "MISSED");
+		++*total;
+		*met += got >= want;
+	}
 }
 
-static void print_targets(const struct params *prm,
-	struct result (*res)[NROWS])
+static void print_targets(const struct params *prm, int m)
 {
-	unsigned i, met = 0, total = 0;
-	double x;
+	unsigned i, met = 0, total = 0, unjudged = 0;
+	const struct result *row;
 
-	printf("\n### Targets\n\n"
+	printf("\n### Targets%s\n\n"
 	       "| P | send + recv_many / moodycamel per message (>= 1.0) "
 	       "| send_many(32) / moodycamel bulk-32 (>= 1.5) "
-	       "| send / mutex+condvar at P = 16 (>= 10) |\n|-|-|-|-|\n");
+	       "| send / mutex+condvar at P = 16 (>= 10) |\n|-|-|-|-|\n",
+	       m ? " (pinned)" : "");
 	for (i = 0; i < prm->nplist; i++) {
+		row = res[m][i];
 		printf("| %u |", prm->plist[i]);
-		x = ratio(res[i], ROW_RECV_MANY, ROW_MOODY);
-		print_target(x, 1.0);
-		total += x != 0;
-		met += x >= 1.0;
-		x = ratio(res[i], ROW_SEND_MANY, ROW_MOODY_BULK);
-		print_target(x, 1.5);
-		total += x != 0;
-		met += x >= 1.5;
-		x = prm->plist[i] == 16 ? ratio(res[i], ROW_SEND, ROW_MUTEX) : 0;
-		print_target(x, 10.0);
-		total += x != 0;
-		met += x >= 10.0;
+		print_target(ratio(row, ROW_RECV_MANY, ROW_MOODY), 1.0,
+			     judged(prm, row, ROW_RECV_MANY, ROW_MOODY), &met,
+			     &total, &unjudged);
+		print_target(ratio(row, ROW_SEND_MANY, ROW_MOODY_BULK), 1.5,
+			     judged(prm, row, ROW_SEND_MANY, ROW_MOODY_BULK),
+			     &met, &total, &unjudged);
+		print_target(prm->plist[i] == 16 ?
+				     ratio(row, ROW_SEND, ROW_MUTEX) :
+				     0,
+			     10.0, judged(prm, row, ROW_SEND, ROW_MUTEX), &met,
+			     &total, &unjudged);
 		printf("\n");
 	}
-	printf("\n%u of %u targets met.\n", met, total);
+	if (unjudged != 0)
+		printf("\nTargets are not judged at this size (%s): rerun "
+		       "without --quick, with repetitions of at least %.1f s.\n",
+		       prm->quick ? "--quick, 100000 values per repetition" :
+				    "repetitions shorter than the minimum",
+		       JUDGE_SECONDS);
+	if (total != 0 || unjudged == 0)
+		printf("\n%u of %u targets met%s.\n", met, total,
+		       m ? " (pinned)" : "");
 }
 
-/* ---- CSV and plot ------------------------------------------------------ */
+/* ---- CSV and plot ------------------------------------------------------------------ */
 
-static void write_csv(const struct params *prm, struct result (*res)[NROWS])
+static void csv_list_u64(FILE *f, const uint64_t *v, unsigned n)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s%llu", k ? ";" : "", (unsigned long long)v[k]);
+}
+
+static void csv_list_double(FILE *f, const double *v, unsigned n)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s%.0f", k ? ";" : "", v[k]);
+}
+
+static void write_csv(const struct params *prm)
 {
 	FILE *f = fopen(prm->csv, "w");
-	unsigned i, k;
+	unsigned i;
 	size_t j;
-	int r;
+	int r, m;
 
 	if (f == NULL)
 		die("%s: %s", prm->csv, strerror(errno));
 	fprintf(f, "producers,row,implementation,lanes,values_per_rep,reps,"
 		   "median_mmsg_s,ns_per_msg,stddev_ns,min_mmsg_s,max_mmsg_s,"
 		   "shortest_rep_s,vs_mutex,vs_wfcq,vs_moody,vs_moody_bulk,"
-		   "rep_ns,rep_values\n");
-	for (i = 0; i < prm->nplist; i++) {
-		for (r = 0; r < NROWS; r++) {
-			const struct result *x = &res[i][r];
+		   "rep_ns,rep_values,mode,round_trip_ns,regime,"
+		   "round_trip_probes_ns,p99_ns\n");
+	for (m = 0; m < NMODES; m++)
+		for (i = 0; i < prm->nplist; i++)
+			for (r = 0; r < NROWS; r++) {
+				const struct result *x = &res[m][i][r];
+				double rt;
+
+				if (!x->valid)
+					continue;
+				rt = rep_regime(x, prm->reps);
+				fprintf(f, "%u,%s,\"%s\",%zu,%llu,%u,%.3f,%.3f,"
+					   "%.3f,%.3f,%.3f,%.3f",
+					prm->plist[i], rows[r].key, rows[r].name,
+					lanes_for(prm, prm->plist[i]),
+					(unsigned long long)x->values, prm->reps,
+					x->s.median, x->s.latency, x->s.stddev,
+					x->s.min, x->s.max, x->s.shortest);
+				for (j = 0; j < NPEERS; j++) {
+					double q = ratio(res[m][i], r,
+							 peer_cols[j]);
+
+					if (q != 0)
+						fprintf(f, ",%.3f", q);
+					else
+						fprintf(f, ",");
+				}
+				fprintf(f, ",");
+				csv_list_u64(f, x->elapsed, prm->reps);
+				fprintf(f, ",");
+				csv_list_u64(f, x->sizes, prm->reps);
+				fprintf(f, ",%s,%.0f,%s,", mode_name[m], rt,
+					regime_name(rt));
+				csv_list_double(f, x->probes, 2 * prm->reps);
+				fprintf(f, ",\n");
+			}
+	/*
+	 * Ping-pong lines: producers 1, ns_per_msg = the median round trip
+	 * (p50), rep_ns = each repetition's p50, rep_values = round trips.
+	 */
+	for (m = 0; m < NMODES; m++)
+		for (i = 0; i < prm->nping; i++) {
+			const struct ping_result *x = &pres[m][i];
+			double rt;
+			unsigned k;
 
 			if (!x->valid)
 				continue;
-			fprintf(f, "%u,%s,\"%s\",%zu,%llu,%u,%.3f,%.3f,%.3f,"
-				   "%.3f,%.3f,%.3f",
-				prm->plist[i], row_key[r], row_name[r],
-				lanes_for(prm, prm->plist[i]),
-				(unsigned long long)x->values, prm->reps,
-				x->s.median, x->s.latency, x->s.stddev,
-				x->s.min, x->s.max, x->s.shortest);
-			for (j = 0; j < NPEERS; j++) {
-				double q = ratio(res[i], r, peer_cols[j]);
-
-				if (q != 0)
-					fprintf(f, ",%.3f", q);
-				else
-					fprintf(f, ",");
-			}
+			rt = median_of(x->probes, 2 * prm->reps);
+			fprintf(f, "1,pingpong_lanes_%u,\"spillway ping-pong "
+				   "round trip, %u lanes\",%u,%zu,%u,,%.1f,%.1f,"
+				   ",,%.3f,,,,,",
+				prm->ping[i], prm->ping[i], prm->ping[i],
+				x->nmin, prm->reps, x->med50, x->sd50,
+				prm->ping_seconds);
+			csv_list_double(f, x->p50, prm->reps);
 			fprintf(f, ",");
 			for (k = 0; k < prm->reps; k++)
-				fprintf(f, "%s%llu", k ? ";" : "",
-					(unsigned long long)x->elapsed[k]);
-			fprintf(f, ",");
-			for (k = 0; k < prm->reps; k++)
-				fprintf(f, "%s%llu", k ? ";" : "",
-					(unsigned long long)x->sizes[k]);
-			fprintf(f, "\n");
+				fprintf(f, "%s%zu", k ? ";" : "", x->n[k]);
+			fprintf(f, ",%s,%.0f,%s,", mode_name[m], rt,
+				regime_name(rt));
+			csv_list_double(f, x->probes, 2 * prm->reps);
+			fprintf(f, ",%.1f\n", x->med99);
 		}
-	}
 	if (fclose(f) != 0)
 		die("%s: %s", prm->csv, strerror(errno));
 	progress("wrote %s", prm->csv);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /*
- * Write a gnuplot script next to the plot (FILE with its extension
- * replaced by .gp) and run gnuplot on it: throughput against P, one line
- * per row, bars from the slowest to the fastest repetition.
+ * A gnuplot script next to the plot (FILE with .gp for its extension),
+ * run by gnuplot in its own folder: throughput against P, one line per
+ * row, bars from the slowest to the fastest repetition; one panel per
+ * mode. Every row has a colour of its own; the memory limit is black
+ * and dashed.
  */
-static int write_plot(const struct params *prm, struct result (*res)[NROWS])
+static int write_plot(const struct params *prm)
 {
-	char script[4096];
-	const char *dot = strrchr(prm->plot, '.'), *slash;
-	char *argv[3];
-	size_t base;
+	char script[4096], base[4096];
+	unsigned i, panels = 0;
 	FILE *f;
-	pid_t pid;
-	unsigned i;
-	int r, first = 1, status, rc;
+	int r, m, first;
 
-	slash = strrchr(prm->plot, '/');
-	base = dot != NULL && (slash == NULL || dot > slash) ?
-		       (size_t)(dot - prm->plot) :
-		       strlen(prm->plot);
-	if (base + 4 >= sizeof(script))
-		die("--plot: path too long");
-	if (strchr(prm->plot, '\'') != NULL)
-		die("--plot: the path may not contain a quote");
-	memcpy(script, prm->plot, base);
-	strcpy(script + base, ".gp");
-
+	plot_paths(prm->plot, script, sizeof(script), base, sizeof(base));
+	for (m = 0; m < NMODES; m++)
+		panels += mode_on(prm, m);
 	f = fopen(script, "w");
 	if (f == NULL)
 		die("%s: %s", script, strerror(errno));
-	fprintf(f, "# Written by bench/channel.c; run: gnuplot %s\n", script);
-	if (ends_with(prm->plot, ".svg"))
-		fprintf(f, "set terminal svg size 1000,640 dynamic "
-			   "background rgb 'white'\n");
+	fprintf(f, "# Written by bench/channel.c. Run it from this folder: "
+		   "gnuplot %s\n",
+		strrchr(script, '/') ? strrchr(script, '/') + 1 : script);
+	if (strlen(base) > 4 && strcmp(base + strlen(base) - 4, ".svg") == 0)
+		fprintf(f, "set terminal svg size 1000,%u dynamic "
+			   "background rgb 'white'\n",
+			640 * panels);
 	else
-		fprintf(f, "set terminal pngcairo size 1000,640\n");
+		fprintf(f, "set terminal pngcairo size 1000,%u\n", 640 * panels);
 	fprintf(f, "set termoption noenhanced\n"); /* send_many: no subscript */
 	fprintf(f, "set output '%s'\n"
-		   "set title 'Spillway channel benchmark: P producers -> 1 "
-		   "receiver, u64 (median; bars: min..max)'\n"
 		   "set xlabel 'producer threads P'\n"
 		   "set ylabel 'million messages per second'\n"
 		   "set logscale x 2\nset logscale y 10\n"
 		   "set grid\nset key outside right top\n"
 		   "set xrange [%g:%g]\nset xtics (",
-		prm->plot, prm->plist[0] / 1.3,
-		prm->plist[prm->nplist - 1] * 1.3);
+		base, prm->plist[0] / 1.3, prm->plist[prm->nplist - 1] * 1.3);
 	for (i = 0; i < prm->nplist; i++)
 		fprintf(f, "%s%u", i ? ", " : "", prm->plist[i]);
 	fprintf(f, ")\n");
-	for (r = 0; r < NROWS; r++) {
-		fprintf(f, "$%s << EOD\n", row_key[r]);
-		for (i = 0; i < prm->nplist; i++)
-			if (res[i][r].valid)
-				fprintf(f, "%u %.4f %.4f %.4f\n",
-					prm->plist[i], res[i][r].s.median,
-					res[i][r].s.min, res[i][r].s.max);
-		fprintf(f, "EOD\n");
-	}
-	fprintf(f, "plot ");
-	for (r = 0; r < NROWS; r++) {
-		if (!res[0][r].valid)
+	for (m = 0; m < NMODES; m++)
+		for (r = 0; r < NROWS; r++) {
+			fprintf(f, "$%s_%s << EOD\n", rows[r].key, mode_name[m]);
+			for (i = 0; i < prm->nplist; i++)
+				if (res[m][i][r].valid)
+					fprintf(f, "%u %.4f %.4f %.4f\n",
+						prm->plist[i],
+						res[m][i][r].s.median,
+						res[m][i][r].s.min,
+						res[m][i][r].s.max);
+			fprintf(f, "EOD\n");
+		}
+	if (panels > 1)
+		fprintf(f, "set multiplot layout %u,1\n", panels);
+	for (m = 0; m < NMODES; m++) {
+		if (!mode_on(prm, m))
 			continue;
-		fprintf(f, "%s$%s using 1:2:3:4 with yerrorlines lw 2 pt 7 "
-			   "title '%s'",
-			first ? "" : ", \\\n     ", row_key[r], row_name[r]);
-		first = 0;
+		fprintf(f, "set title 'Spillway channel benchmark, %s: P "
+			   "producers -> 1 receiver, u64 (median; bars: "
+			   "min..max)'\nplot ",
+			mode_name[m]);
+		first = 1;
+		for (r = 0; r < NROWS; r++) {
+			int any = 0;
+
+			for (i = 0; i < prm->nplist; i++)
+				any |= res[m][i][r].valid;
+			if (!any)
+				continue;
+			fprintf(f, "%s$%s_%s using 1:2:3:4 with yerrorlines "
+				   "lw 2 pt 7 lc rgb '%s'%s title '%s'",
+				first ? "" : ", \\\n     ", rows[r].key,
+				mode_name[m], rows[r].color,
+				r == ROW_MEMORY ? " dt 2" : "", rows[r].name);
+			first = 0;
+		}
+		fprintf(f, "\n");
 	}
-	fprintf(f, "\n");
+	if (panels > 1)
+		fprintf(f, "unset multiplot\n");
 	if (fclose(f) != 0)
 		die("%s: %s", script, strerror(errno));
-
-	argv[0] = "gnuplot";
-	argv[1] = script;
-	argv[2] = NULL;
-	rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
-	if (rc != 0) {
-		fprintf(stderr, "%s: cannot run gnuplot (%s); the script is "
-				"%s\n", prog, strerror(rc), script);
+	if (run_gnuplot(script) != 0)
 		return 1;
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "%s: gnuplot failed on %s\n", prog, script);
-		return 1;
-	}
 	progress("wrote %s (script %s)", prm->plot, script);
 	return 0;
 }
 
-/* ---- flags ------------------------------------------------------------- */
+/* ---- flags ------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
@@ -1357,111 +966,53 @@ static void usage(FILE *f)
 		"usage: %s [flags]\n"
 		"\n"
 		"P producer threads send u64 values to one receiver, for each P\n"
-		"of a list and each row; every value is checked. Prints one\n"
-		"markdown table per P and a targets summary to stdout, progress\n"
-		"to stderr.\n"
+		"of a list and each row, unpinned and pinned; every value is\n"
+		"checked. Prints one markdown table per P and mode, the\n"
+		"shared-sender and ping-pong sections and the targets to\n"
+		"stdout, progress to stderr.\n"
 		"\n"
-		"  --producers LIST  producer counts, e.g. 1,2,4,16 (default)\n"
-		"  --values N        values per repetition, all producers "
-		"together;\n"
-		"                    default: sized per row and P for "
-		"--min-seconds\n"
-		"  --min-seconds S   shortest repetition when sizing "
+		"  --producers LIST   producer counts (default 1,2,4,16)\n"
+		"  --shared-producers LIST\n"
+		"                     counts at which the shared-sender rows\n"
+		"                     run (default 2,4)\n"
+		"  --values N         values per repetition, all producers\n"
+		"                     together; default: sized per row, P and\n"
+		"                     mode for --min-seconds\n"
+		"  --min-seconds S    shortest repetition when sizing "
 		"(default %.1f)\n"
-		"  --reps R          timed repetitions (default %d)\n"
-		"  --warmup W        untimed runs before them (default %d)\n"
-		"  --lanes L|auto    spillway lanes (spw_config.lanes); auto: "
-		"P (default)\n"
-		"  --rows LIST       comma-separated rows (default all); also "
-		"the groups\n"
-		"                    spillway, peers, all. Rows:",
-		prog, DEFAULT_MIN_SECONDS, DEFAULT_REPS, DEFAULT_WARMUP);
+		"  --reps R           timed repetitions (default %d)\n"
+		"  --warmup W         untimed runs before them (default %d)\n"
+		"  --lanes L|auto     spillway lanes (spw_config.lanes); auto: P\n"
+		"                     (default)\n"
+		"  --pin[=on|off|both]\n"
+		"                     placement: pinned (receiver alone on CPU\n"
+		"                     0, producers on the others), unpinned, or\n"
+		"                     both, in turns (default both; --pin alone:\n"
+		"                     pinned only)\n"
+		"  --pingpong LIST|none\n"
+		"                     spillway ping-pong lane counts (default\n"
+		"                     1,4096)\n"
+		"  --pingpong-seconds S\n"
+		"                     per ping-pong repetition (default %.2f)\n"
+		"  --rows LIST        comma-separated rows (default all); also\n"
+		"                     the groups spillway, peers, shared, all.\n"
+		"                     Rows:",
+		bench_prog, DEFAULT_MIN_SECONDS, DEFAULT_REPS, DEFAULT_WARMUP,
+		DEFAULT_PING_SECONDS);
 	for (r = 0; r < NROWS; r++)
-		fprintf(f, "%s%s", r % 4 == 0 ? "\n                     " : " ",
-			row_key[r]);
+		fprintf(f, "%s%s", r % 4 == 0 ? "\n                      " : " ",
+			rows[r].key);
 	fprintf(f,
 		"\n"
-		"  --csv FILE        also write the results as CSV\n"
-		"  --plot FILE       also plot throughput against P with "
-		"gnuplot\n"
-		"                    (.png or .svg; the script goes to FILE.gp)\n"
-		"  --quick           small sizes for tests: %d values, --reps %d"
-		" --warmup %d\n"
-		"                    (explicit flags still win)\n"
-		"  --help            this text\n",
-		QUICK_VALUES, QUICK_REPS, QUICK_WARMUP);
-}
-
-static _Noreturn void bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try --help)\n");
-	exit(2);
-}
-
-static uint64_t parse_uint(const char *flag, const char *s, uint64_t min,
-	uint64_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL)
-		bad_usage("%s needs a value", flag);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < min ||
-	    v > max)
-		bad_usage("%s: '%s' is not a number in %llu..%llu", flag, s,
-			  (unsigned long long)min, (unsigned long long)max);
-	return v;
-}
-
-static double parse_seconds(const char *flag, const char *s)
-{
-	double v;
-	char *end;
-
-	if (s == NULL)
-		bad_usage("%s needs a value", flag);
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !(v >= 0 && v <= 60))
-		bad_usage("%s: '%s' is not a number of seconds in 0..60", flag,
-			  s);
-	return v;
-}
-
-/* Copy a comma-separated list into buf for strtok_r. */
-static void list_copy(char *buf, size_t size, const char *flag,
-	const char *list)
-{
-	if (list == NULL)
-		bad_usage("%s needs a value", flag);
-	if (strlen(list) >= size)
-		bad_usage("%s: list too long", flag);
-	strcpy(buf, list);
-}
-
-static void parse_producers(struct params *prm, const char *list)
-{
-	char buf[256], *tok, *save = NULL;
-
-	list_copy(buf, sizeof(buf), "--producers", list);
-	prm->nplist = 0;
-	for (tok = strtok_r(buf, ",", &save); tok != NULL;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (prm->nplist == MAX_PLIST)
-			bad_usage("--producers: at most %d counts", MAX_PLIST);
-		prm->plist[prm->nplist++] =
-			parse_uint("--producers", tok, 1, MAX_PRODUCERS);
-	}
-	if (prm->nplist == 0)
-		bad_usage("--producers: no count given");
+		"  --csv FILE         also write the results as CSV\n"
+		"  --plot FILE        also plot throughput against P with\n"
+		"                     gnuplot (.png or .svg; the script goes to\n"
+		"                     FILE with .gp)\n"
+		"  --quick            small sizes for tests: %d values, --reps %d\n"
+		"                     --warmup %d, ping-pong %.2f s; targets are\n"
+		"                     not judged (explicit flags still win)\n"
+		"  --help             this text\n",
+		QUICK_VALUES, QUICK_REPS, QUICK_WARMUP, QUICK_PING_SECONDS);
 }
 
 static void parse_rows(struct params *prm, const char *list)
@@ -1469,18 +1020,21 @@ static void parse_rows(struct params *prm, const char *list)
 	char buf[256], *tok, *save = NULL;
 	int r, found;
 
-	list_copy(buf, sizeof(buf), "--rows", list);
+	if (strlen(list) >= sizeof(buf))
+		bad_usage("--rows: list too long");
+	strcpy(buf, list);
 	memset(prm->row_on, 0, sizeof(prm->row_on));
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save)) {
 		found = 0;
 		for (r = 0; r < NROWS; r++)
-			if (strcmp(tok, row_key[r]) == 0 ||
+			if (strcmp(tok, rows[r].key) == 0 ||
 			    strcmp(tok, "all") == 0 ||
 			    (strcmp(tok, "spillway") == 0 &&
 			     r <= ROW_RECV_MANY) ||
 			    (strcmp(tok, "peers") == 0 && r >= ROW_MUTEX &&
-			     r <= ROW_MOODY_BULK))
+			     r <= ROW_MOODY_BULK) ||
+			    (strcmp(tok, "shared") == 0 && rows[r].shared))
 				prm->row_on[r] = found = 1;
 		if (!found)
 			bad_usage("--rows: unknown row '%s'", tok);
@@ -1491,218 +1045,219 @@ static void parse_rows(struct params *prm, const char *list)
 		bad_usage("--rows: no row chosen");
 }
 
+enum {
+	OPT_PRODUCERS = 256,
+	OPT_SHARED,
+	OPT_VALUES,
+	OPT_MIN_SECONDS,
+	OPT_REPS,
+	OPT_WARMUP,
+	OPT_LANES,
+	OPT_PIN,
+	OPT_PINGPONG,
+	OPT_PING_SECONDS,
+	OPT_ROWS,
+	OPT_CSV,
+	OPT_PLOT,
+	OPT_QUICK
+};
+
+static const struct option options[] = {
+	{ "producers", required_argument, NULL, OPT_PRODUCERS },
+	{ "shared-producers", required_argument, NULL, OPT_SHARED },
+	{ "values", required_argument, NULL, OPT_VALUES },
+	{ "min-seconds", required_argument, NULL, OPT_MIN_SECONDS },
+	{ "reps", required_argument, NULL, OPT_REPS },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "lanes", required_argument, NULL, OPT_LANES },
+	{ "pin", optional_argument, NULL, OPT_PIN },
+	{ "pingpong", required_argument, NULL, OPT_PINGPONG },
+	{ "pingpong-seconds", required_argument, NULL, OPT_PING_SECONDS },
+	{ "rows", required_argument, NULL, OPT_ROWS },
+	{ "csv", required_argument, NULL, OPT_CSV },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "quick", no_argument, NULL, OPT_QUICK },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
 static void parse_args(int argc, char **argv, struct params *prm)
 {
-	int i, set_reps = 0, set_warmup = 0, r;
+	int set_reps = 0, set_warmup = 0, set_ping = 0, r, opt, i;
+	size_t len = 0;
 
 	memset(prm, 0, sizeof(*prm));
-	prm->plist[0] = 1;
-	prm->plist[1] = 2;
-	prm->plist[2] = 4;
-	prm->plist[3] = 16;
-	prm->nplist = 4;
+	prm->nplist = parse_list("--producers", "1,2,4,16", prm->plist,
+				 MAX_PLIST, 1, MAX_PRODUCERS);
+	prm->nshared = parse_list("--shared-producers", "2,4", prm->shared,
+				  MAX_PLIST, 1, MAX_PRODUCERS);
+	prm->nping = parse_list("--pingpong", "1,4096", prm->ping, MAX_PING, 1,
+				SPW_MAX_LANES);
+	prm->ping_seconds = DEFAULT_PING_SECONDS;
 	prm->min_seconds = DEFAULT_MIN_SECONDS;
 	prm->reps = DEFAULT_REPS;
 	prm->warmup = DEFAULT_WARMUP;
+	prm->modes = PIN_BOTH;
 	for (r = 0; r < NROWS; r++)
 		prm->row_on[r] = 1;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = argv[i + 1];
+	/* The command line, for the header. */
+	for (i = 0; i < argc && len < sizeof(prm->command) - 1; i++)
+		len += (size_t)snprintf(prm->command + len,
+					sizeof(prm->command) - len, "%s%s",
+					i ? " " : "", argv[i]);
 
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
 			usage(stdout);
 			exit(0);
-		} else if (strcmp(a, "--quick") == 0) {
-			prm->quick = 1;
-			continue;
-		} else if (strcmp(a, "--producers") == 0) {
-			parse_producers(prm, v);
-		} else if (strcmp(a, "--values") == 0) {
-			prm->values = parse_uint(a, v, 1, MAX_VALUES);
-		} else if (strcmp(a, "--min-seconds") == 0) {
-			prm->min_seconds = parse_seconds(a, v);
-		} else if (strcmp(a, "--reps") == 0) {
-			prm->reps = parse_uint(a, v, 1, MAX_REPS);
+		case OPT_PRODUCERS:
+			prm->nplist = parse_list("--producers", optarg,
+						 prm->plist, MAX_PLIST, 1,
+						 MAX_PRODUCERS);
+			break;
+		case OPT_SHARED:
+			prm->nshared = parse_list("--shared-producers", optarg,
+						  prm->shared, MAX_PLIST, 1,
+						  MAX_PRODUCERS);
+			break;
+		case OPT_VALUES:
+			prm->values = parse_uint("--values", optarg, 1,
+						 MAX_VALUES);
+			break;
+		case OPT_MIN_SECONDS:
+			prm->min_seconds = parse_double("--min-seconds", optarg,
+							0, 60);
+			break;
+		case OPT_REPS:
+			prm->reps = (unsigned)parse_uint("--reps", optarg, 1,
+							 MAX_REPS);
 			set_reps = 1;
-		} else if (strcmp(a, "--warmup") == 0) {
-			prm->warmup = parse_uint(a, v, 0, MAX_REPS);
+			break;
+		case OPT_WARMUP:
+			prm->warmup = (unsigned)parse_uint("--warmup", optarg,
+							   0, MAX_REPS);
 			set_warmup = 1;
-		} else if (strcmp(a, "--lanes") == 0) {
-			prm->lanes = v != NULL && strcmp(v, "auto") == 0 ?
+			break;
+		case OPT_LANES:
+			prm->lanes = strcmp(optarg, "auto") == 0 ?
 					     0 :
-					     parse_uint(a, v, 1, SPW_MAX_LANES);
-		} else if (strcmp(a, "--rows") == 0) {
-			parse_rows(prm, v);
-		} else if (strcmp(a, "--csv") == 0) {
-			if (v == NULL)
-				bad_usage("--csv needs a file");
-			prm->csv = v;
-		} else if (strcmp(a, "--plot") == 0) {
-			if (v == NULL)
-				bad_usage("--plot needs a file");
-			prm->plot = v;
-		} else {
-			bad_usage("unknown flag '%s'", a);
+					     parse_uint("--lanes", optarg, 1,
+							SPW_MAX_LANES);
+			break;
+		case OPT_PIN:
+			prm->modes = parse_pin(optarg);
+			break;
+		case OPT_PINGPONG:
+			prm->nping = strcmp(optarg, "none") == 0 ?
+					     0 :
+					     parse_list("--pingpong", optarg,
+							prm->ping, MAX_PING, 1,
+							SPW_MAX_LANES);
+			break;
+		case OPT_PING_SECONDS:
+			prm->ping_seconds = parse_double("--pingpong-seconds",
+							 optarg, 0.001, 60);
+			set_ping = 1;
+			break;
+		case OPT_ROWS:
+			parse_rows(prm, optarg);
+			break;
+		case OPT_CSV:
+			prm->csv = optarg;
+			break;
+		case OPT_PLOT:
+			prm->plot = optarg;
+			break;
+		case OPT_QUICK:
+			prm->quick = 1;
+			break;
+		case ':':
+			bad_usage("%s needs a value", argv[optind - 1]);
+		default:
+			bad_usage("unknown flag '%s'", argv[optind - 1]);
 		}
-		i++; /* the flag's value */
 	}
+	if (optind < argc)
+		bad_usage("unexpected argument '%s'", argv[optind]);
 	if (prm->quick && !set_reps)
 		prm->reps = QUICK_REPS;
 	if (prm->quick && !set_warmup)
 		prm->warmup = QUICK_WARMUP;
+	if (prm->quick && !set_ping)
+		prm->ping_seconds = QUICK_PING_SECONDS;
 	for (i = 0; i < (int)prm->nplist; i++)
 		if (prm->values != 0 && prm->values < prm->plist[i])
 			bad_usage("--values %llu: fewer than %u producers",
 				  (unsigned long long)prm->values,
 				  prm->plist[i]);
+	if ((prm->modes & PIN_ON) && cpus_allowed() < 2) {
+		fprintf(stderr, "%s: fewer than 2 CPUs: no pinned mode\n",
+			bench_prog);
+		prm->modes &= ~PIN_ON;
+		if (prm->modes == 0)
+			prm->modes = PIN_OFF;
+	}
 }
 
-/* ---- main -------------------------------------------------------------- */
-
-static void progress_rep(const char *what, unsigned producers,
-	const struct result *res, unsigned rep)
-{
-	char line[1024];
-	size_t len = 0;
-	int r;
-
-	for (r = 0; r < NROWS && len < sizeof(line) - 64; r++)
-		if (res[r].valid)
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-				"%s%s %.1f", len ? " | " : "", row_key[r],
-				(double)res[r].sizes[rep] * 1e3 /
-					(double)res[r].elapsed[rep]);
-	progress("P=%u %s: %s M msg/s", producers, what, line);
-}
-
-/* Every row at one P: sizing, warm-up, then the repetitions in turns. */
-static void measure(const struct params *prm, unsigned producers,
-	struct result *res)
-{
-	struct job job;
-	unsigned rep, tries;
-	uint64_t t;
-	int r;
-
-	job.producers = producers;
-	job.lanes = lanes_for(prm, producers);
-	for (r = 0; r < NROWS; r++) {
-		res[r].valid = 0;
-		if (!prm->row_on[r])
-			continue;
-		res[r].elapsed = xmalloc(prm->reps * sizeof(*res[r].elapsed));
-		res[r].sizes = xmalloc(prm->reps * sizeof(*res[r].sizes));
-		job.row = r;
-		res[r].values = calibrate(prm, &job);
-		if (prm->values == 0 && !prm->quick)
-			progress("P=%u %s: %llu values per repetition",
-				 producers, row_key[r],
-				 (unsigned long long)res[r].values);
-	}
-
-	for (rep = 0; rep < prm->warmup; rep++) {
-		uint64_t resized[NROWS];
-
-		for (r = 0; r < NROWS; r++) {
-			if (!prm->row_on[r])
-				continue;
-			job.row = r;
-			job.values = resized[r] = res[r].values;
-			t = run_job(&job);
-			res[r].elapsed[0] = t;
-			res[r].sizes[0] = job.values;
-			res[r].valid = 1;
-			/* Too short, or without margin: size up again. */
-			if (prm->values == 0 && !prm->quick &&
-			    seconds(t) < prm->min_seconds * 1.1)
-				resized[r] = scale_values(
-					job.values, t,
-					prm->min_seconds * CAL_MARGIN,
-					producers);
-		}
-		progress_rep("warm-up", producers, res, 0);
-		for (r = 0; r < NROWS; r++)
-			if (prm->row_on[r] && resized[r] != res[r].values) {
-				progress("P=%u %s: resized to %llu values",
-					 producers, row_key[r],
-					 (unsigned long long)resized[r]);
-				res[r].values = resized[r];
-			}
-	}
-
-	for (rep = 0; rep < prm->reps; rep++) {
-		for (r = 0; r < NROWS; r++) {
-			if (!prm->row_on[r])
-				continue;
-			job.row = r;
-			for (tries = 0;; tries++) {
-				job.values = res[r].values;
-				t = run_job(&job);
-				if (prm->values != 0 || prm->quick ||
-				    seconds(t) >= prm->min_seconds ||
-				    tries == MAX_RESIZES)
-					break;
-				res[r].values = scale_values(
-					job.values, t,
-					prm->min_seconds * CAL_MARGIN,
-					producers);
-				progress("P=%u %s: %.2f s is too short; "
-					 "again with %llu values", producers,
-					 row_key[r], seconds(t),
-					 (unsigned long long)res[r].values);
-			}
-			res[r].elapsed[rep] = t;
-			res[r].sizes[rep] = job.values;
-			res[r].valid = 1;
-		}
-		{
-			char what[64];
-
-			snprintf(what, sizeof(what), "rep %u/%u", rep + 1,
-				 prm->reps);
-			progress_rep(what, producers, res, rep);
-		}
-	}
-	for (r = 0; r < NROWS; r++)
-		if (res[r].valid)
-			summarize(res[r].elapsed, res[r].sizes, prm->reps,
-				  &res[r].s);
-}
+/* ---- main ---------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-	static struct result res[MAX_PLIST][NROWS];
 	struct params prm;
 	unsigned i;
-	int r, rc = 0;
+	int r, m, rc = 0;
 
-	t_start = now_ns();
+	bench_prog = "channel";
+	progress_start();
+	cpus_init();
 	parse_args(argc, argv, &prm);
 	print_header(&prm);
 	fflush(stdout);
 
 	for (i = 0; i < prm.nplist; i++) {
-		measure(&prm, prm.plist[i], res[i]);
-		print_table(&prm, prm.plist[i], res[i]);
+		measure(&prm, i);
+		for (m = 0; m < NMODES; m++)
+			if (mode_on(&prm, m))
+				print_table(&prm, m, i);
 	}
 	print_footer();
-	print_targets(&prm, res);
+	measure_ping(&prm);
+	for (m = 0; m < NMODES; m++)
+		if (mode_on(&prm, m))
+			print_shared(&prm, m);
+	for (m = 0; m < NMODES; m++)
+		if (mode_on(&prm, m))
+			print_ping(&prm, m);
+	for (m = 0; m < NMODES; m++)
+		if (mode_on(&prm, m))
+			print_targets(&prm, m);
 	fflush(stdout);
 
 	if (prm.csv != NULL)
-		write_csv(&prm, res);
+		write_csv(&prm);
 	if (prm.plot != NULL)
-		rc = write_plot(&prm, res);
+		rc = write_plot(&prm);
 	progress("done");
 
-	for (i = 0; i < prm.nplist; i++)
-		for (r = 0; r < NROWS; r++)
-		{
-			free(res[i][r].elapsed);
-			free(res[i][r].sizes);
+	for (m = 0; m < NMODES; m++) {
+		for (i = 0; i < prm.nplist; i++)
+			for (r = 0; r < NROWS; r++) {
+				free(res[m][i][r].elapsed);
+				free(res[m][i][r].sizes);
+				free(res[m][i][r].probes);
+			}
+		for (i = 0; i < prm.nping; i++) {
+			free(pres[m][i].p50);
+			free(pres[m][i].p99);
+			free(pres[m][i].cpu);
+			free(pres[m][i].n);
+			free(pres[m][i].probes);
 		}
-	arena_free(&node_arena);
-	arena_free(&memory_arena);
+	}
+	wfcq_cleanup();
+	memory_cleanup();
 	return rc;
 }
