@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_channel.c - libFuzzer target for the generated u64 channel.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write the hand-made seed inputs of tests/fuzz/corpus/ (see README.md).
 
 Input layout: 4 header bytes (lanes, capacity, initial_buffer, flags),

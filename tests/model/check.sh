@@ -1,20 +1,25 @@
-#!/bin/sh
-# Model-check the receive-side protocol of Spillway (spillway.pml) with spin.
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Model-check Spillway's protocols with spin: spillway.pml (the receive
+# side, sequentially consistent) and tso.pml (the three Dekker-style
+# handshakes on x86-TSO store buffers).
 #
 #   tests/model/check.sh                      # S=2 senders, K=2 values each
-#   SPW_MODEL_FLAGS="-DS=3 -DK=3" tests/model/check.sh   # bigger (slower)
+#   SPW_MODEL_FLAGS="-DS=3 -DK=3" tests/model/check.sh   # bigger (slower;
+#                                             # applies to spillway.pml)
 #
-# Checks: the correct model verifies (safety: assertions and invalid end
-# states; liveness: every fair run reaches end of stream), and each broken
-# variant (BAD_EOS, BAD_PARK) is caught with the expected kind of error;
-# the same for the eventfd receiver (FD, and BAD_ARM caught).
+# Checks: each correct model verifies (safety: assertions and invalid end
+# states; liveness for spillway.pml: every fair run reaches end of
+# stream), and each broken variant is caught with the expected kind of
+# error; under TSO also two controls: the same mutant with -DSC (no store
+# buffers) verifies, i.e. it takes the store buffers to find the bug.
 # Works in a temporary directory; installs nothing (needs spin and a C
-# compiler: apt-get install -y spin gcc).
+# compiler: apt-get install -y spin gcc). Last line: "N passed, M failed".
 
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-model="$here/spillway.pml"
+. "$here/../lib.sh"
 flags=${SPW_MODEL_FLAGS:-}
 cc=${CC:-gcc}
 
@@ -23,38 +28,44 @@ command -v spin >/dev/null 2>&1 || missing="$missing spin"
 command -v "$cc" >/dev/null 2>&1 || missing="$missing $cc"
 if [ -n "$missing" ]; then
 	echo "check.sh: missing tool(s):$missing (Debian: apt-get install -y spin gcc)" >&2
+	t_fail "model tools" "missing:$missing"
+	t_done
 	exit 2
 fi
-[ -f "$model" ] || { echo "check.sh: $model not found" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spw-model.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT INT TERM
 
-passed=0
-failed=0
-
-# run NAME EXPECT MODE DEFINES
+# run NAME EXPECT MODE MODEL DEFINES
 #   EXPECT: ok | "text of the expected error"
 #   MODE:   safety | liveness
+#   MODEL:  spillway.pml | tso.pml (SPW_MODEL_FLAGS apply to spillway.pml)
 run() {
-	name=$1 expect=$2 mode=$3 defs=$4
-	dir="$work/$name"
-	mkdir -p "$dir" && cp "$model" "$dir/" || return 1
+	local name=$1 expect=$2 mode=$3 model=$4 defs=$5
+	local dir="$work/$name" log ccdefs panargs mflags errors states first
+	mkdir -p "$dir" && cp "$here/$model" "$dir/" || {
+		t_fail "model $name" "cannot copy $model"
+		return
+	}
 	log="$dir/pan.out"
+	mflags=
+	[ "$model" = spillway.pml ] && mflags=$flags
 	if [ "$mode" = liveness ]; then
 		ccdefs= panargs="-a -f"
 	else
 		ccdefs=-DSAFETY panargs=
 	fi
 	# shellcheck disable=SC2086
-	if ! (cd "$dir" && spin -a $flags $defs spillway.pml >spin.out 2>&1); then
-		echo "model $name: FAILED (spin -a)"; sed 's/^/    /' "$dir/spin.out"
-		failed=$((failed + 1)); return
+	if ! (cd "$dir" && spin -a $mflags $defs "$model" >spin.out 2>&1); then
+		sed 's/^/    /' "$dir/spin.out"
+		t_fail "model $name" "spin -a"
+		return
 	fi
 	# shellcheck disable=SC2086
-	if ! (cd "$dir" && "$cc" -O2 $ccdefs -o pan pan.c >cc.out 2>&1); then
-		echo "model $name: FAILED (compiling pan.c)"; sed 's/^/    /' "$dir/cc.out"
-		failed=$((failed + 1)); return
+	if ! (cd "$dir" && "$cc" -O2 -w $ccdefs -o pan pan.c >cc.out 2>&1); then
+		sed 's/^/    /' "$dir/cc.out"
+		t_fail "model $name" "compiling pan.c"
+		return
 	fi
 	# shellcheck disable=SC2086
 	(cd "$dir" && ./pan -m100000 $panargs >"$log" 2>&1)
@@ -62,44 +73,59 @@ run() {
 	states=$(sed -n 's/^ *\([0-9][0-9]*\) states, stored.*/\1/p' "$log" | tail -n 1)
 	first=$(grep -m 1 '^pan:1:' "$log" | sed 's/^pan:1: //')
 	if [ -z "$errors" ]; then
-		echo "model $name: FAILED (no result from pan)"; sed 's/^/    /' "$log" | head -n 20
-		failed=$((failed + 1)); return
+		sed 's/^/    /' "$log" | head -n 20
+		t_fail "model $name" "no result from pan"
+		return
 	fi
 	if grep -q 'max search depth too small' "$log"; then
-		echo "model $name: FAILED (search depth too small: raise -m)"
-		failed=$((failed + 1)); return
+		t_fail "model $name" "search depth too small: raise -m"
+		return
 	fi
 	if [ "$expect" = ok ]; then
 		if [ "$errors" -eq 0 ]; then
-			echo "model $name: verified ($states states)"
-			passed=$((passed + 1))
+			t_ok "model $name: verified ($states states)"
 		else
-			echo "model $name: FAILED, $errors error(s): $first"
-			(cd "$dir" && spin -t -p $flags $defs spillway.pml 2>&1 | tail -n 30 | sed 's/^/    /')
-			failed=$((failed + 1))
+			# shellcheck disable=SC2086
+			(cd "$dir" && spin -t -p $mflags $defs "$model" 2>&1 |
+				tail -n 30 | sed 's/^/    /')
+			t_fail "model $name" "$errors error(s): $first"
 		fi
 	else
 		if [ "$errors" -gt 0 ] && printf '%s\n' "$first" | grep -q "$expect"; then
-			echo "model $name: error found as expected ($first)"
-			passed=$((passed + 1))
+			t_ok "model $name: error found as expected ($first)"
 		elif [ "$errors" -gt 0 ]; then
-			echo "model $name: FAILED, wrong error: $first (expected: $expect)"
-			failed=$((failed + 1))
+			t_fail "model $name" "wrong error: $first (expected: $expect)"
 		else
-			echo "model $name: FAILED, no error found ($states states)"
-			failed=$((failed + 1))
+			t_fail "model $name" "no error found ($states states)"
 		fi
 	fi
 }
 
-[ -n "$flags" ] && echo "model flags: $flags"
-run correct           ok                    safety   ""
-run correct-liveness  ok                    liveness "-DLIVENESS"
-run BAD_EOS           "assertion violated"  safety   "-DBAD_EOS"
-run BAD_PARK          "invalid end state"   safety   "-DBAD_PARK"
-run fd                ok                    safety   "-DFD"
-run fd-liveness       ok                    liveness "-DFD -DLIVENESS"
-run BAD_ARM           "invalid end state"   safety   "-DFD -DBAD_ARM"
+[ -n "$flags" ] && echo "model flags (spillway.pml): $flags"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# spillway.pml: sequentially consistent, the receive side
+run correct           ok                    safety   spillway.pml ""
+run correct-liveness  ok                    liveness spillway.pml "-DLIVENESS"
+run BAD_EOS           "assertion violated"  safety   spillway.pml "-DBAD_EOS"
+run BAD_PARK          "invalid end state"   safety   spillway.pml "-DBAD_PARK"
+run fd                ok                    safety   spillway.pml "-DFD"
+run fd-liveness       ok                    liveness spillway.pml "-DFD -DLIVENESS"
+run BAD_ARM           "invalid end state"   safety   spillway.pml "-DFD -DBAD_ARM"
+
+# tso.pml (a): parking against notify, no lost wake-up
+run tso-park                 ok                  safety tso.pml "-DPARK"
+run tso-park-3x2             ok                  safety tso.pml "-DPARK -DS=3 -DK=2"
+run tso-park-BAD_NO_HEAVY    "invalid end state" safety tso.pml "-DPARK -DBAD_NO_HEAVY"
+run tso-park-BAD_NO_HEAVY-SC ok                  safety tso.pml "-DPARK -DBAD_NO_HEAVY -DSC"
+run tso-park-NO_MEMBARRIER   ok                  safety tso.pml "-DPARK -DNO_MEMBARRIER"
+run tso-park-close           ok                  safety tso.pml "-DPARK -DCLOSE -DS=2 -DK=3"
+# tso.pml (b): revoking a lane's bias against its owner's fast path
+run tso-revoke                 ok                   safety tso.pml "-DREVOKE -DN=3 -DBUF=3"
+run tso-revoke-BAD_NO_HEAVY    "assertion violated" safety tso.pml "-DREVOKE -DBAD_NO_HEAVY"
+run tso-revoke-BAD_NO_HEAVY-SC ok                   safety tso.pml "-DREVOKE -DBAD_NO_HEAVY -DSC"
+run tso-revoke-BAD_NO_WAIT     "assertion violated" safety tso.pml "-DREVOKE -DBAD_NO_WAIT"
+# tso.pml (c): a lane's values, links and count against the reader
+run tso-publish                ok                   safety tso.pml "-DPUBLISH -DK=4 -DBUF=3"
+run tso-publish-BAD_PUB_EARLY  "assertion violated" safety tso.pml "-DPUBLISH -DBAD_PUB_EARLY"
+
+t_done

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spillway.pml — a Promela model of the receive side of Spillway for C:
  * publish / notify on the senders' side, scan / park / end of stream on the

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tso.pml - the three places where Spillway's correctness depends on the
+ * order in which memory operations become visible, on x86-TSO: per-thread
+ * FIFO store buffers, a drain step at any time, store-to-load forwarding.
+ * See README.md ("Weak memory: tso.pml").
+ *
+ *   spin -a -DPARK    tso.pml    (a) the parking receiver against a sender
+ *   spin -a -DREVOKE  tso.pml    (b) revoking a lane's bias against its owner
+ *   spin -a -DPUBLISH tso.pml    (c) a lane's publication against the reader
+ *   gcc -O2 -DSAFETY -o pan pan.c && ./pan
+ *
+ * Mutants: -DBAD_NO_HEAVY (the heavy barrier is a compiler barrier, as if
+ * membarrier did nothing: PARK, REVOKE), -DBAD_NO_WAIT (the revoker does
+ * not wait for busy == 0: REVOKE), -DBAD_PUB_EARLY (the count is published
+ * before the value is written: PUBLISH). Controls: -DSC (no store
+ * buffers: every store goes straight to memory), -DNO_MEMBARRIER (PARK:
+ * the fallback, a full fence on both sides).
+ *
+ * The memory model (x86-TSO):
+ *   store     st(t, a, v): appended to thread t's FIFO buffer (a full
+ *             buffer stalls the store until a drain step makes room)
+ *   load      ld(t, a, v): t's newest buffered store to a, else memory
+ *   drain     one process per thread moves the oldest buffered store to
+ *             memory, at any time
+ *   fence     flush(t): t's buffer drains (mfence; every locked
+ *             instruction, i.e. every read-modify-write, pthread lock and
+ *             unlock, and a seq_cst store, which gcc compiles to xchg)
+ *   membarrier  heavy(): every thread's buffer drains, in one step (the
+ *             system call interrupts every running thread of the process
+ *             and each runs a full barrier before it returns)
+ *   release store / acquire load: plain st / ld (TSO keeps store-store
+ *             and load-load order); relaxed: the same; compiler barrier:
+ *             nothing at all.
+ */
+
+#ifndef BUF
+#define BUF 2			/* store buffer entries per thread */
+#endif
+
+#if defined(PARK)
+#ifndef S
+#define S 2			/* senders, one lane each */
+#endif
+#ifndef K
+#define K 2			/* values each sender publishes */
+#endif
+#define NT (S + 1)		/* thread 0: the receiver; 1..S: senders */
+#define NA (S + 2)		/* PUB(0..S-1), PARKED, SENDERS */
+#define PUB(i) (i)
+#define PARKED S
+#define SENDERS (S + 1)
+#elif defined(REVOKE)
+#ifndef N
+#define N 2			/* appends by the lane's owner */
+#endif
+#define NT 2			/* thread 0: the owner; 1: the revoker */
+#define NA 4
+#define OWNER 0			/* 0: none, 1: thread 0, 2: SHARED */
+#define BUSY 1
+#define MUTEX 2
+#define TAIL 3			/* the lane's tail: the appends' data */
+#elif defined(PUBLISH)
+#ifndef K
+#define K 3			/* values; segments hold one value each */
+#endif
+#define NT 2			/* thread 0: the sender; 1: the receiver */
+#define NA (3 + 3 * K)
+#define PUB 0			/* lane->ctl.published */
+#define FIRST 1			/* lane->first */
+#define RET 2			/* lane->returned: one spare segment or 0 */
+#define ITEM(s) (3 + 3 * ((s) - 1))	/* segments 1..K */
+#define END(s) (4 + 3 * ((s) - 1))
+#define NEXT(s) (5 + 3 * ((s) - 1))
+#define OPEN 255		/* end of a segment not yet sealed */
+#else
+#error "pick one: -DPARK, -DREVOKE or -DPUBLISH"
+#endif
+
+byte mem[NA];
+byte bufa[NT * BUF];		/* buffered stores: address */
+byte bufv[NT * BUF];		/* and value, oldest first */
+byte blen[NT];
+
+/* ---- the memory model --------------------------------------------------- */
+
+#ifdef SC
+inline st(t, a, v) { mem[a] = v }
+inline ld(t, a, v) { v = mem[a] }
+inline flush(t) { skip }
+inline heavy() { skip }
+#else
+inline st(t, a, v)
+{
+	atomic {
+		blen[t] < BUF ->
+		bufa[t * BUF + blen[t]] = a;
+		bufv[t * BUF + blen[t]] = v;
+		blen[t]++
+	}
+}
+
+/* t's newest buffered store to a, else memory (later entries are newer) */
+inline ld(t, a, v)
+{
+	d_step {
+		v = mem[a];
+		if
+		:: blen[t] > 0 && bufa[t * BUF] == a -> v = bufv[t * BUF]
+		:: else
+		fi;
+#if BUF > 1
+		if
+		:: blen[t] > 1 && bufa[t * BUF + 1] == a -> v = bufv[t * BUF + 1]
+		:: else
+		fi;
+#endif
+#if BUF > 2
+		if
+		:: blen[t] > 2 && bufa[t * BUF + 2] == a -> v = bufv[t * BUF + 2]
+		:: else
+		fi;
+#endif
+#if BUF > 3
+#error "ld() handles BUF <= 3"
+#endif
+		skip
+	}
+}
+
+/* the oldest buffered store of t reaches memory (no-op when empty) */
+inline drain1(t)
+{
+	mem[bufa[t * BUF]] = bufv[t * BUF];
+	k = 1;
+	do
+	:: k < blen[t] ->
+		bufa[t * BUF + k - 1] = bufa[t * BUF + k];
+		bufv[t * BUF + k - 1] = bufv[t * BUF + k];
+		k++
+	:: else -> break
+	od;
+	blen[t]--;
+	bufa[t * BUF + blen[t]] = 0;
+	bufv[t * BUF + blen[t]] = 0;
+	k = 0
+}
+
+/* a fence: t's whole buffer reaches memory (inside d_step or atomic) */
+inline flush(t)
+{
+	do
+	:: blen[t] > 0 -> drain1(t)
+	:: else -> break
+	od;
+	skip	/* keeps the break inside an enclosing d_step */
+}
+
+/* membarrier: every buffer reaches memory */
+inline heavy()
+{
+	d_step {
+		q = 0;
+		do
+		:: q < NT -> flush(q); q++
+		:: else -> break
+		od;
+		q = 0
+	}
+}
+
+byte k, q;	/* scratch for drain1 and heavy (only inside d_step) */
+
+proctype drainer(byte t)
+{
+end:	do
+	:: d_step { blen[t] > 0 -> drain1(t) }
+	od
+}
+#endif
+
+/* ---- (a) parking: store parked; heavy barrier; re-check; sleep --------- */
+#ifdef PARK
+
+byte received;
+
+/*
+ * A sender: publish (release store of its lane's count), then
+ * spw_core_notify: light barrier (a compiler barrier when membarrier
+ * works, a full fence without it), relaxed load of parked, and
+ * spw_core_wake if set: an atomic exchange of parked with 0 (a locked
+ * instruction). Without -DCLOSE the senders stay open: the last close
+ * is a seq_cst read-modify-write that wakes the receiver on its own and
+ * would hide a lost wake-up of the publish path. With -DCLOSE each sender
+ * then closes (spw_core_sender_closed: seq_cst fetch_sub, a locked
+ * instruction; the last one loads parked, seq_cst, and wakes if set).
+ */
+proctype sender(byte t)
+{
+	byte n, p;
+
+	do
+	:: n < K ->
+		n++;
+		st(t, PUB(t - 1), n);
+#ifdef NO_MEMBARRIER
+		d_step { flush(t) }	/* the fallback: a full fence */
+#endif
+		ld(t, PARKED, p);
+		if
+		:: p -> d_step { flush(t); p = mem[PARKED]; mem[PARKED] = 0 }
+			/* p: this sender signals (under park_lock) */
+		:: else
+		fi
+	:: else -> break
+	od;
+#ifdef CLOSE
+	skip;	/* (the break above may not jump into a d_step) */
+	d_step { flush(t); mem[SENDERS]--; p = (mem[SENDERS] == 0) };
+	if
+	:: p ->
+		ld(t, PARKED, p);
+		if
+		:: p -> d_step { flush(t); p = mem[PARKED]; mem[PARKED] = 0 }
+		:: else
+		fi
+	:: else
+	fi
+#endif
+}
+
+/*
+ * The receiver: scan every lane (acquire loads); when all are empty,
+ * spw_core_park: lock park_lock; seq_cst store parked = 1 (xchg);
+ * spw_heavy_barrier(); the re-check (ready: the lanes again); if nothing,
+ * wait until a sender has cleared parked (pthread_cond_wait: the mutex,
+ * the condition variable and spurious wake-ups are the business of
+ * spillway.pml; here the wait is "until parked == 0 in memory"); then
+ * parked = 0 (relaxed) and unlock (a locked instruction). The receiver
+ * stops once it has every value (-DCLOSE: at end of stream: the scan
+ * found nothing, the acquire load of the sender count is 0, one more
+ * scan finds nothing), so a final state with it asleep is a lost
+ * wake-up (spin: invalid end state).
+ */
+proctype receiver()
+{
+	byte consumed[S];
+	byte i, pub;
+	bit took, r, eos_check;
+
+	do
+#ifndef CLOSE
+	:: received == S * K -> break
+	:: else ->
+#else
+	:: true ->
+#endif
+		took = 0;
+		i = 0;
+		do
+		:: i < S ->
+			ld(0, PUB(i), pub);
+			if
+			:: pub != consumed[i] ->
+				received = received + pub - consumed[i];
+				consumed[i] = pub;
+				took = 1
+			:: else
+			fi;
+			i++
+		:: else -> break
+		od;
+#ifdef CLOSE
+		ld(0, SENDERS, pub);
+		eos_check = (pub == 0);
+#endif
+		if
+		:: took -> skip
+#ifdef CLOSE
+		:: !took && eos_check ->
+			/* spw_core_senders_gone, then the final scan */
+			took = 0;
+			i = 0;
+			do
+			:: i < S ->
+				ld(0, PUB(i), pub);
+				if
+				:: pub != consumed[i] ->
+					received = received + pub - consumed[i];
+					consumed[i] = pub;
+					took = 1
+				:: else
+				fi;
+				i++
+			:: else -> break
+			od;
+			if
+			:: took -> skip
+			:: else -> break	/* end of stream */
+			fi
+		:: !took && !eos_check ->
+#else
+		:: else ->
+#endif
+			d_step { flush(0); mem[PARKED] = 1 }
+#if defined(NO_MEMBARRIER)
+			d_step { flush(0) }	/* a full fence only */
+#elif !defined(BAD_NO_HEAVY)
+			heavy();
+#endif
+			r = 0;
+			i = 0;
+			do
+			:: i < S ->
+				ld(0, PUB(i), pub);
+				if
+				:: pub != consumed[i] -> r = 1; break
+				:: else -> i++
+				fi
+			:: else -> break
+			od;
+#ifdef CLOSE
+			ld(0, SENDERS, pub);
+			r = r || pub == 0;
+#endif
+			if
+			:: r -> skip
+			:: else -> mem[PARKED] == 0	/* asleep until woken */
+			fi;
+			st(0, PARKED, 0);
+			d_step { flush(0) }		/* unlock */
+		fi
+	od;
+	/* every value received, nothing left in a lane */
+	assert(received == S * K);
+	i = 0;
+	do
+	:: i < S -> ld(0, PUB(i), pub); assert(pub == consumed[i]); i++
+	:: else -> break
+	od
+}
+
+init
+{
+	byte t;
+
+	atomic {
+		mem[SENDERS] = S;
+		t = 0;
+		do
+		:: t < NT ->
+#ifndef SC
+			run drainer(t);
+#endif
+			t++
+		:: else -> break
+		od;
+		t = 1;
+		do
+		:: t <= S -> run sender(t); t++
+		:: else -> break
+		od;
+		run receiver()
+	}
+}
+#endif /* PARK */
+
+/* ---- (b) revoking a lane's bias ----------------------------------------- */
+#ifdef REVOKE
+
+byte in_append;			/* threads appending right now (ghost) */
+bit done0, done1;
+
+/* the append itself: a non-atomic increment of the lane's tail */
+inline append(t)
+{
+	atomic { in_append++; assert(in_append == 1) };
+	ld(t, TAIL, x);
+	st(t, TAIL, x + 1);
+	in_append--
+}
+
+inline lock(t)
+{
+	atomic { mem[MUTEX] == 0 -> flush(t); mem[MUTEX] = 1 }
+}
+
+inline unlock(t)
+{
+	d_step { flush(t); mem[MUTEX] = 0 }
+}
+
+/*
+ * spw_lane_lock_slow (the revoker's part): lock; owner is someone else:
+ * seq_cst store owner = SHARED (xchg); spw_heavy_barrier(); wait for
+ * busy == 0 (acquire loads).
+ */
+inline lock_slow(t)
+{
+	lock(t);
+	ld(t, OWNER, w);
+	if
+	:: w == 0 -> st(t, OWNER, 2)	/* not reached: the lane starts biased */
+	:: w != 0 && w != 2 && w != t + 1 ->
+		d_step { flush(t); mem[OWNER] = 2 }
+#ifndef BAD_NO_HEAVY
+		heavy();
+#endif
+#ifndef BAD_NO_WAIT
+		do
+		:: ld(t, BUSY, b);
+			if
+			:: b == 0 -> break
+			:: else -> mem[BUSY] == 0	/* spin until it changes */
+			fi
+		od
+#endif
+	:: else		/* SHARED, or the owner itself after a revocation */
+	fi
+}
+
+/*
+ * The owner (thread 0), N sends: spw_lane_enter_owned: relaxed load of
+ * owner == self; relaxed store busy = 1; compiler barrier; relaxed load
+ * of owner again; append; release store busy = 0. When owner changed:
+ * busy = 0 and the mutex path (spw_lane_lock_slow) instead.
+ */
+proctype owner()
+{
+	byte n, w, x, b;
+
+	do
+	:: n < N ->
+		n++;
+		ld(0, OWNER, w);
+		if
+		:: w == 1 ->
+			st(0, BUSY, 1);
+			/* atomic_signal_fence: nothing on the hardware */
+			ld(0, OWNER, w);
+			if
+			:: w == 1 ->
+				append(0);
+				st(0, BUSY, 0);
+				goto next
+			:: else -> st(0, BUSY, 0)
+			fi
+		:: else
+		fi;
+		lock_slow(0);
+		append(0);
+		unlock(0);
+next:		skip
+	:: else -> break
+	od;
+	done0 = 1
+}
+
+/* A second thread sending on the lane once: it takes the mutex path. */
+proctype revoker()
+{
+	byte w, x, b;
+
+	lock_slow(1);
+	append(1);
+	unlock(1);
+	done1 = 1
+}
+
+init
+{
+	byte t;
+
+	atomic {
+		mem[OWNER] = 1;	/* the lane is biased to thread 0 */
+#ifndef SC
+		run drainer(0);
+		run drainer(1);
+#endif
+		run owner();
+		run revoker()
+	}
+	/* every append made it: none was lost to a concurrent one */
+	atomic {
+		done0 && done1 ->
+#ifndef SC
+		t = 0;
+		do
+		:: t < NT -> flush(t); t++
+		:: else -> break
+		od;
+#endif
+		assert(mem[TAIL] == N + 1)
+	}
+}
+#endif /* REVOKE */
+
+/* ---- (c) a lane's publication and its reader ---------------------------- */
+#ifdef PUBLISH
+
+/*
+ * The sender (the lane's only producer), K values on segments of one
+ * value: the first value's segment becomes lane->first; later ones need
+ * a new segment, a spare one the receiver returned (atomic exchange of
+ * lane->returned: locked) or a fresh one. spw_<name>_grow: next = NULL,
+ * end = OPEN on the new segment; seal the old one (end = 1) and link it
+ * (old->next = new); then the value, then the release store of the count.
+ * Fresh segments hold garbage (0) until written.
+ */
+proctype sender()
+{
+	byte n, tseg, s, fresh = 1;
+
+	do
+	:: n < K ->
+		n++;
+		if
+		:: tseg == 0 ->
+			s = fresh; fresh++;
+			st(0, NEXT(s), 0);
+			st(0, END(s), OPEN);
+			st(0, FIRST, s)
+		:: else ->
+			d_step { flush(0); s = mem[RET]; mem[RET] = 0 };
+			if
+			:: s == 0 -> s = fresh; fresh++
+			:: else
+			fi;
+			st(0, NEXT(s), 0);
+			st(0, END(s), OPEN);
+			st(0, END(tseg), 1);
+			st(0, NEXT(tseg), s)
+		fi;
+		tseg = s;
+#ifdef BAD_PUB_EARLY
+		st(0, PUB, n);
+		st(0, ITEM(s), n);
+#else
+		st(0, ITEM(s), n);
+		st(0, PUB, n);
+#endif
+	:: else -> break
+	od
+}
+
+/*
+ * The receiver: acquire load of the count; for each new value the window
+ * logic of spw_<name>_window: start at lane->first; at a sealed segment's
+ * end follow next, return the read segment (a locked push onto
+ * lane->returned; with one already there the model frees it instead);
+ * read the value. Every value must be the one published, in order.
+ */
+proctype receiver()
+{
+	byte consumed, pub, rseg, rpos, e, nx, v;
+
+	do
+	:: consumed == K -> break
+	:: else ->
+		ld(1, PUB, pub);
+		if
+		:: pub == consumed -> mem[PUB] != consumed	/* spin */
+		:: else ->
+			do
+			:: consumed < pub ->
+				if
+				:: rseg == 0 -> ld(1, FIRST, rseg); rpos = 0
+				:: else
+				fi;
+				assert(rseg >= 1 && rseg <= K);
+				ld(1, END(rseg), e);
+				do
+				:: rpos == e ->
+					ld(1, NEXT(rseg), nx);
+					assert(nx >= 1 && nx <= K);
+					d_step {
+						flush(1);
+						if
+						:: mem[RET] == 0 -> mem[RET] = rseg
+						:: else
+						fi
+					};
+					rseg = nx;
+					rpos = 0;
+					ld(1, END(rseg), e)
+				:: else -> break
+				od;
+				assert(rpos == 0);	/* one slot per segment */
+				ld(1, ITEM(rseg), v);
+				assert(v == consumed + 1);
+				rpos++;
+				consumed++
+			:: else -> break
+			od
+		fi
+	od
+}
+
+init
+{
+	atomic {
+#ifndef SC
+		run drainer(0);
+		run drainer(1);
+#endif
+		run sender();
+		run receiver()
+	}
+}
+#endif /* PUBLISH */
