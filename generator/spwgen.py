@@ -4,11 +4,13 @@
     spwgen --type 'struct order' --name order --include order.h --out-dir DIR
     spwgen --spec channels.json [--out-dir DIR]
 
-writes spillway_NAME.h and spillway_NAME.c for each channel, one file per
-template in templates/. The output is deterministic: the same input always
-gives the same bytes. --check compares the files on disk with what would be
-written, --list-outputs prints their paths. Bad input is reported on one
-line and nothing is written. The manual: `spwgen --help`, docs/spwgen.md.
+writes spillway_NAME.h and spillway_NAME.c for each channel (and, with
+--cxx, the C++17 wrapper spillway_NAME.hpp), one file per template in
+templates/. The output is deterministic: the same input always gives the
+same bytes. --check compares the files on disk with what would be written,
+--list-outputs prints their paths. Bad input is reported on one line and
+nothing is written. The manual: `man spwgen`, `spwgen --help`,
+docs/spwgen.md.
 
 Exit status: 0 ok, 1 generation error or stale files (--check), 2 usage
 error (bad option, value or spec file).
@@ -20,6 +22,7 @@ import json
 import os
 import re
 import shlex
+import stat
 import sys
 import tempfile
 
@@ -33,6 +36,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 MAX_NAME = 64
+MAX_PREFIX = 32
 MAX_SPEC_BYTES = 1 << 20
 
 # C11 keywords, plus C23's and the common macro keywords from <stdbool.h>.
@@ -45,6 +49,27 @@ C_KEYWORDS = frozenset("""
     alignas alignof bool constexpr false nullptr static_assert thread_local
     true typeof typeof_unqual _BitInt _Decimal32 _Decimal64 _Decimal128
 """.split())
+
+# C++ keywords (C++20) that are not C11 keywords above: with --cxx, the
+# prefix and the channel name become C++ namespace names.
+CXX_KEYWORDS = C_KEYWORDS | frozenset("""
+    and and_eq asm bitand bitor catch char8_t char16_t char32_t class compl
+    concept consteval constinit const_cast co_await co_return co_yield
+    decltype delete dynamic_cast explicit export friend mutable namespace
+    new noexcept not not_eq operator or or_eq private protected public
+    reinterpret_cast requires static_cast template this throw try typeid
+    typename using virtual wchar_t xor xor_eq
+""".split())
+
+# Channel names whose files and include guards are the runtime's own
+# (spillway_core.h, spillway_runtime.h/.c; SPILLWAY_CORE_H, ...), in any
+# letter case (case-insensitive file systems).
+RESERVED_NAMES = ("core", "runtime")
+
+# The symbol prefix (--prefix): functions PREFIX_NAME_send, types
+# PREFIX_NAME_sender, macros in the .c file PREFIX_NAME_... upper-cased.
+DEFAULT_PREFIX = "spw"
+PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\Z")
 
 # Keywords that may appear in an element type (bool: C23, or the macro of
 # <stdbool.h>).
@@ -73,6 +98,8 @@ NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)")
 
 TEMPLATES = ("spillway.h.j2", "spillway.c.j2")
+# The C++ wrapper (--cxx), written after the C files.
+CXX_TEMPLATE = "spillway.hpp.j2"
 
 # How spw_<name>_send takes its value (--pass).
 PASS_MODES = ("auto", "value", "pointer")
@@ -90,15 +117,18 @@ SCALAR_TYPEDEFS = frozenset("""
 SCALAR_TYPEDEF = re.compile(r"u?int(?:_least|_fast)?(?:8|16|32|64)_t\Z")
 
 # The spec file (--spec): allowed keys, required keys first.
-SPEC_KEYS = ("channels", "out_dir", "comment")
+# "prefix" and "cxx" at the top level are the default of every channel.
+SPEC_KEYS = ("channels", "out_dir", "prefix", "cxx", "comment")
 SPEC_REQUIRED = ("channels",)
-CHANNEL_KEYS = ("type", "name", "include", "pass", "comment")
+CHANNEL_KEYS = ("type", "name", "include", "pass", "prefix", "cxx",
+                "comment")
 CHANNEL_REQUIRED = ("type", "name")
 
 # One channel to generate. `entry` names its spec entry ("channels[2]"),
 # or is None for a channel given on the command line.
 Channel = collections.namedtuple(
-    "Channel", ("ctype", "name", "includes", "pass_mode", "entry"))
+    "Channel", ("ctype", "name", "includes", "pass_mode", "prefix", "cxx",
+                "entry"))
 
 
 class SpwgenError(Exception):
@@ -135,6 +165,10 @@ def check_name(name, where="--name"):
             "(letters, digits and '_')" % (where, name))
     if name in C_KEYWORDS:
         raise usage_error("%s: %r is a C keyword" % (where, name))
+    if name.lower() in RESERVED_NAMES:
+        raise usage_error(
+            "%s: %r is reserved: its files would be the runtime's "
+            "spillway_%s.h (any letter case)" % (where, name, name.lower()))
     last = name.rsplit("_", 1)[-1] if "_" in name else None
     if last in CLASHING_SEGMENTS:
         raise usage_error(
@@ -142,6 +176,53 @@ def check_name(name, where="--name"):
             "of a channel named %r"
             % (where, name, last, name.rsplit("_", 1)[0]))
     return name
+
+
+def check_prefix(prefix, where="--prefix"):
+    """The symbol prefix: a C identifier without a trailing or double '_',
+    outside the runtime's own spw_ / SPW_ names (spw_core_, spw_mem_, ...)
+    and the project's spillway names (files, include guards)."""
+    if not prefix:
+        raise usage_error("%s: must not be empty" % where)
+    if len(prefix) > MAX_PREFIX:
+        raise usage_error("%s: longer than %d characters"
+                          % (where, MAX_PREFIX))
+    if not PREFIX.match(prefix):
+        raise usage_error(
+            "%s: %r is not a C identifier starting with a letter, of "
+            "letters, digits and single '_' between them (spwgen adds the "
+            "'_' after it)" % (where, prefix))
+    if prefix == DEFAULT_PREFIX:
+        return prefix
+    if prefix in C_KEYWORDS:
+        raise usage_error("%s: %r is a C keyword" % (where, prefix))
+    upper = prefix.upper()
+    if upper == "SPW" or upper.startswith("SPW_"):
+        raise usage_error(
+            "%s: %r is in the runtime's own spw_ namespace (spw_core_..., "
+            "spw_mem_..., SPW_...); only the default %r may use it"
+            % (where, prefix, DEFAULT_PREFIX))
+    if upper.startswith("SPILLWAY"):
+        raise usage_error(
+            "%s: %r: names starting with 'spillway' are the project's own "
+            "(files and include guards)" % (where, prefix))
+    return prefix
+
+
+def check_cxx_names(channel, where_name, where_prefix):
+    """With --cxx the prefix and the name become C++ namespace names."""
+    if not channel.cxx:
+        return
+    if channel.name in CXX_KEYWORDS:
+        raise usage_error(
+            "%s: %r is a C++ keyword (with --cxx it names a C++ namespace)"
+            % (where_name, channel.name))
+    if channel.prefix != DEFAULT_PREFIX and (
+            channel.prefix in CXX_KEYWORDS or channel.prefix == "std"):
+        raise usage_error(
+            "%s: %r cannot name a C++ namespace (with --cxx the prefix "
+            "names the namespace of the wrapper)"
+            % (where_prefix, channel.prefix))
 
 
 def tokenize_type(text, where):
@@ -153,8 +234,8 @@ def tokenize_type(text, where):
             bad = text[pos:].lstrip()[:1]
             raise usage_error(
                 "%s: %r contains %r: only identifiers, keywords and '*' "
-                "are allowed (use a typedef for arrays and function "
-                "pointers)" % (where, text, bad))
+                "are allowed (wrap an array in a struct; use a typedef for "
+                "a function pointer)" % (where, text, bad))
         tokens.append(m.group(1))
         pos = m.end()
     return tokens
@@ -191,7 +272,9 @@ def check_type(text, where="--type"):
     The grammar is deliberately small: type keywords, qualifiers,
     struct/union/enum tags, one typedef name, and '*'. Anything else
     (arrays, function pointers, expressions, comments, preprocessor
-    directives) is rejected; a typedef in a user header covers those.
+    directives) is rejected; a typedef in a user header covers function
+    pointers, a struct covers arrays (the generated header refuses array
+    typedefs at compile time).
     Returns the normalised spelling (tokens joined by single spaces).
     """
     if "\n" in text or "\r" in text:
@@ -288,7 +371,7 @@ def passes_by_pointer(ctype, mode=DEFAULT_PASS):
     """
     if mode != "auto":
         return mode == "pointer"
-    tokens = ctype.replace("*", " * ").split()
+    tokens = type_tokens(ctype)
     if "*" in tokens or "enum" in tokens:
         return False
     if "struct" in tokens or "union" in tokens:
@@ -300,10 +383,17 @@ def passes_by_pointer(ctype, mode=DEFAULT_PASS):
                 or SCALAR_TYPEDEF.match(names[0]))
 
 
-def output_names(name):
-    """The file names of a channel, in template order."""
+def templates_of(cxx):
+    """The templates of a channel, in output order."""
+    return TEMPLATES + ((CXX_TEMPLATE,) if cxx else ())
+
+
+def output_names(name, cxx=False):
+    """The file names of a channel, in template order. They do not depend
+    on the prefix: channels of one name with different prefixes go to
+    different folders."""
     return ["spillway_%s%s" % (name, t[len("spillway"):-len(".j2")])
-            for t in TEMPLATES]
+            for t in templates_of(cxx)]
 
 
 # The spec file.
@@ -337,7 +427,8 @@ def json_kind(value):
 
 def expect(value, kind, where):
     """value must be a str, list or dict (kind), else a usage error."""
-    names = {str: "a string", list: "a list", dict: "an object"}
+    names = {str: "a string", list: "a list", dict: "an object",
+             bool: "true or false"}
     if not isinstance(value, kind):
         raise usage_error("%s: must be %s, not %s"
                           % (where, names[kind], json_kind(value)))
@@ -357,15 +448,47 @@ def check_keys(obj, allowed, required, where):
             raise usage_error("%s: missing key %r" % (where, key))
 
 
-def read_spec(path):
-    """The parsed JSON of a spec file; any problem is a usage error."""
+FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+              (stat.S_ISCHR, "a character device"),
+              (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def not_regular(mode):
+    """None for a regular file, else what it is ("a FIFO", ...)."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in FILE_KINDS:
+        if test(mode):
+            return kind
+    return "not a file"
+
+
+def read_spec_bytes(path):
+    """Up to MAX_SPEC_BYTES + 1 bytes of a regular file. Anything else (a
+    FIFO, a device, a folder) is refused before it is opened, so spwgen
+    never blocks on it; O_NONBLOCK and a second look at the open file
+    cover a file replaced between the two."""
     name = shown(path)
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_SPEC_BYTES + 1)
+        kind = not_regular(os.stat(path).st_mode)
+        if kind is None:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY
+                         | getattr(os, "O_CLOEXEC", 0))
+            with os.fdopen(fd, "rb") as f:
+                kind = not_regular(os.fstat(f.fileno()).st_mode)
+                if kind is None:
+                    return f.read(MAX_SPEC_BYTES + 1)
     except OSError as e:
         raise usage_error("%s: cannot read the spec file: %s"
                           % (name, reason(e)))
+    raise usage_error("%s: cannot read the spec file: it is %s, not a "
+                      "regular file" % (name, kind))
+
+
+def read_spec(path):
+    """The parsed JSON of a spec file; any problem is a usage error."""
+    name = shown(path)
+    data = read_spec_bytes(path)
     if len(data) > MAX_SPEC_BYTES:
         raise usage_error("%s: larger than %d bytes" % (name, MAX_SPEC_BYTES))
     try:
@@ -382,7 +505,9 @@ def read_spec(path):
         raise usage_error("%s: JSON nested too deeply" % name)
 
 
-def parse_channel(obj, entry, where):
+def parse_channel(obj, entry, where, defaults):
+    """One channel object; defaults holds the spec's top-level prefix and
+    cxx."""
     expect(obj, dict, where)
     check_keys(obj, CHANNEL_KEYS, CHANNEL_REQUIRED, where)
     expect(obj.get("comment", ""), str, where + ".comment")
@@ -397,7 +522,18 @@ def parse_channel(obj, entry, where):
         includes.append(check_include(expect(inc, str, at), at))
     pass_mode = check_pass(expect(obj.get("pass", DEFAULT_PASS), str,
                                   where + ".pass"), where + ".pass")
-    return Channel(ctype, name, includes, pass_mode, entry)
+    prefix = defaults["prefix"]
+    if "prefix" in obj:
+        prefix = check_prefix(expect(obj["prefix"], str, where + ".prefix"),
+                              where + ".prefix")
+    cxx = defaults["cxx"]
+    if "cxx" in obj:
+        cxx = expect(obj["cxx"], bool, where + ".cxx")
+    channel = Channel(ctype, name, includes, pass_mode, prefix, cxx, entry)
+    check_cxx_names(channel, where + ".name",
+                    where + ".prefix" if "prefix" in obj
+                    else defaults["prefix_where"])
+    return channel
 
 
 def check_unique(channels, where):
@@ -430,12 +566,20 @@ def load_spec(path):
     if out_dir is not None:
         where = name + ": out_dir"
         check_path(expect(out_dir, str, where), where)
+    defaults = {"prefix": DEFAULT_PREFIX, "cxx": False,
+                "prefix_where": name + ": prefix"}
+    if "prefix" in spec:
+        where = name + ": prefix"
+        defaults["prefix"] = check_prefix(expect(spec["prefix"], str, where),
+                                          where)
+    if "cxx" in spec:
+        defaults["cxx"] = expect(spec["cxx"], bool, name + ": cxx")
     entries = expect(spec["channels"], list, name + ": channels")
     if not entries:
         raise usage_error("%s: channels: must list at least one channel"
                           % name)
     channels = [parse_channel(obj, "channels[%d]" % i,
-                              "%s: channels[%d]" % (name, i))
+                              "%s: channels[%d]" % (name, i), defaults)
                 for i, obj in enumerate(entries)]
     check_unique(channels, name)
     return channels, out_dir
@@ -465,14 +609,14 @@ def default_template_dir():
     return os.path.normpath(os.path.join(here, os.pardir, "templates"))
 
 
-def make_environment(template_dir):
+def make_environment(template_dir, templates=TEMPLATES):
     try:
         import jinja2
     except ImportError:
         raise SpwgenError(
             "the Python module jinja2 is missing "
             "(Debian: apt-get install python3-jinja2)")
-    for t in TEMPLATES:
+    for t in templates:
         if not os.path.isfile(os.path.join(template_dir, t)):
             raise SpwgenError("template %s not found in %r"
                               % (t, template_dir))
@@ -486,35 +630,87 @@ def make_environment(template_dir):
     )
 
 
-def command_line(ctype, name, includes, pass_mode=DEFAULT_PASS):
+def command_line(ctype, name, includes, pass_mode=DEFAULT_PASS,
+                 prefix=DEFAULT_PREFIX, cxx=False):
     """The single-channel command that regenerates a channel's files."""
     parts = ["spwgen", "--type", shlex.quote(ctype), "--name", name]
     for inc in includes:
         parts += ["--include", shlex.quote(inc)]
     if pass_mode != DEFAULT_PASS:
         parts += ["--pass", pass_mode]
+    if prefix != DEFAULT_PREFIX:
+        parts += ["--prefix", prefix]
+    if cxx:
+        parts += ["--cxx"]
     parts += ["--out-dir", "DIR"]
     return " ".join(parts)
 
 
+def type_tokens(ctype):
+    return ctype.replace("*", " * ").split()
+
+
+def may_be_array(ctype):
+    """Whether a type accepted by check_type may be an array type, which
+    spwgen cannot tell: a typedef name other than the standard scalar ones,
+    not behind '*'. The generated header checks such types at compile
+    time."""
+    tokens = type_tokens(ctype)
+    if "*" in tokens or TAG_KEYWORDS.intersection(tokens):
+        return False
+    names = [t for t in tokens if t not in TYPE_KEYWORDS]
+    return bool(names) and not (names[0] in SCALAR_TYPEDEFS
+                                or SCALAR_TYPEDEF.match(names[0]))
+
+
+def header_includes(ctype, includes):
+    """The headers the generated header includes after the runtime's:
+    <stdbool.h> first when the type says `bool` (a macro before C23), then
+    the --include ones."""
+    if "bool" in type_tokens(ctype) and "<stdbool.h>" not in includes:
+        return ["<stdbool.h>"] + list(includes)
+    return list(includes)
+
+
+def symbol_names(prefix, name):
+    """(p, P, guard, hpp guard, C++ namespace) of a channel. The default
+    prefix keeps the names spwgen has always used."""
+    p = "%s_%s" % (prefix, name)
+    if prefix == DEFAULT_PREFIX:
+        # keeps case: abc and ABC differ
+        guard, namespace = "SPILLWAY_%s_H" % name, "spillway::" + name
+    else:
+        # Never SPILLWAY_...: a prefix cannot start with "spillway", so
+        # these differ from every default guard and the runtime's.
+        guard, namespace = "%s_SPILLWAY_H" % p, "%s::%s" % (prefix, name)
+    return p, p.upper(), guard, guard + "PP", namespace
+
+
 def render(env, channel):
     """Return the texts of one channel's files, in template order."""
-    ctype, name, includes, pass_mode, _ = channel
+    ctype, name, includes, pass_mode, prefix, cxx, _ = channel
+    p, P, guard, hpp_guard, namespace = symbol_names(prefix, name)
     ctx = {
         "type": ctype,
         "name": name,
-        "p": "spw_" + name,
-        "P": "SPW_" + name.upper(),
-        "guard": "SPILLWAY_%s_H" % name,  # keeps case: abc and ABC differ
-        "includes": includes,
+        "prefix": prefix,
+        "p": p,
+        "P": P,
+        "guard": guard,
+        "hpp_guard": hpp_guard,
+        "namespace": namespace,
+        "header": output_names(name)[0],
+        "includes": header_includes(ctype, includes),
         "abi": RUNTIME_ABI,
         "spwgen_version": VERSION,
         "by_pointer": passes_by_pointer(ctype, pass_mode),
-        "command": command_line(ctype, name, includes, pass_mode),
+        "maybe_array": may_be_array(ctype),
+        "command": command_line(ctype, name, includes, pass_mode, prefix,
+                                cxx),
     }
     import jinja2
     texts = []
-    for t in TEMPLATES:
+    for t in templates_of(cxx):
         try:
             texts.append(env.get_template(t).render(**ctx))
         except (jinja2.TemplateError, OSError, UnicodeError) as e:
@@ -525,12 +721,13 @@ def render(env, channel):
 def output_paths(channels, out_dir):
     """The files to write, as out_dir/file name (out_dir "." left out)."""
     return [os.path.normpath(os.path.join(out_dir, fname))
-            for ch in channels for fname in output_names(ch.name)]
+            for ch in channels for fname in output_names(ch.name, ch.cxx)]
 
 
 def generate(channels, out_dir, template_dir):
     """Render every channel: [(path, bytes)], in output_paths order."""
-    env = make_environment(template_dir)
+    cxx = any(ch.cxx for ch in channels)
+    env = make_environment(template_dir, templates_of(cxx))
     texts = [text for ch in channels for text in render(env, ch)]
     return list(zip(output_paths(channels, out_dir),
                     (text.encode("utf-8") for text in texts)))
@@ -647,7 +844,8 @@ def replace_all(moves):
 
 USAGE = """\
 spwgen --type CTYPE --name NAME [--include HEADER]... [--pass MODE]
-              --out-dir DIR [--template-dir DIR] [--check | --list-outputs]
+              [--prefix PFX] [--cxx] --out-dir DIR [--template-dir DIR]
+              [--check | --list-outputs]
        spwgen --spec FILE [--out-dir DIR] [--template-dir DIR]
               [--check | --list-outputs]
        spwgen --version | --help"""
@@ -656,8 +854,9 @@ DESCRIPTION = """\
 Generate typed Spillway MPSC channels for C. For a channel NAME of element
 type CTYPE, spwgen writes spillway_NAME.h and spillway_NAME.c, which
 declare and define spw_NAME_channel(), spw_NAME_send(), spw_NAME_recv(),
-... Give one channel with --type and --name, or any number in a JSON spec
-file with --spec."""
+... (PFX_NAME_... with --prefix PFX), and with --cxx the C++17 wrapper
+spillway_NAME.hpp. Give one channel with --type and --name, or any number
+in a JSON spec file with --spec."""
 
 EPILOG = """\
 spec file (--spec FILE):
@@ -669,18 +868,40 @@ spec file (--spec FILE):
       "channels": [
         {"type": "uint64_t", "name": "u64", "include": ["<stdint.h>"]},
         {"type": "struct order", "name": "order",
-         "include": ["\\"order.h\\""], "pass": "auto"}
+         "include": ["\\"order.h\\""], "pass": "auto", "cxx": true}
       ]
     }
 
   channels  required, a non-empty list; per channel "type" and "name"
-            (required), "include" (a list of headers) and "pass" (auto,
-            value or pointer), checked like --type, --name, --include
-            and --pass
+            (required), "include" (a list of headers), "pass" (auto,
+            value or pointer), "prefix" (a string) and "cxx" (true or
+            false), checked like --type, --name, --include, --pass,
+            --prefix and --cxx
   out_dir   the output folder, relative to the spec file's folder;
             default: the spec file's folder. --out-dir overrides it.
+  prefix, cxx
+            the default of every channel that does not set its own
   No two channels may have names that differ only in letter case (or not
   at all): on a case-insensitive file system their files would collide.
+
+types:
+  An array typedef (typedef char name16[16]) cannot be copied by
+  assignment: the generated header refuses it at compile time ("wrap the
+  array in a struct"). A type that says bool gets <stdbool.h> included.
+
+prefix (--prefix PFX, default spw):
+  Functions are PFX_NAME_send(), types PFX_NAME_sender, ...; file names
+  stay spillway_NAME.h/.c, so channels of one name with different
+  prefixes go to different folders; include guards differ by prefix. PFX
+  is a C identifier (no trailing or double '_'), at most 32 characters,
+  outside the runtime's spw_/SPW_ names and not starting with spillway.
+
+C++ (--cxx):
+  Also writes spillway_NAME.hpp: namespace spillway::NAME (PFX::NAME
+  with a prefix) with move-only sender and receiver classes that close on
+  destruction, channel(), send(), try_recv() returning std::optional,
+  batch views; C++17, no exceptions needed. Element types must be
+  trivially copyable.
 
 pass-by rule (--pass auto):
   spw_NAME_send(tx, value) takes the value itself (T) for arithmetic
@@ -706,19 +927,22 @@ exit status:
      output folder missing or not writable, a failed write); with --check:
      a file is stale or missing
   2  usage error: a bad option or value, or a bad spec file (missing,
-     unreadable, not UTF-8, not JSON, a wrong or unknown key, an invalid
-     field, a duplicate name)
+     unreadable, not a regular file, not UTF-8, not JSON, a wrong or
+     unknown key, an invalid field, a duplicate name)
   Errors are one line on stderr, starting "spwgen: error:", and nothing is
   written.
 
 examples:
   spwgen --type 'struct order' --name order --include order.h --out-dir src
   spwgen --type 'const char *' --name str --out-dir src
+  spwgen --type uint64_t --name u64 --include '<stdint.h>' --prefix foo \\
+         --cxx --out-dir src                   # foo_u64_send(), foo::u64
   spwgen --spec channels.json                  # write all channels
   spwgen --spec channels.json --check          # exit 1 if any is stale
   spwgen --spec channels.json --list-outputs   # paths, for Make or CMake
 
-See docs/spwgen.md for the full manual."""
+The full manual: man spwgen (and man spillway for the generated API); in
+a source checkout, docs/spwgen.md."""
 
 
 class ArgParser(argparse.ArgumentParser):
@@ -734,8 +958,9 @@ def build_parser():
     one = p.add_argument_group("one channel")
     one.add_argument("--type", metavar="CTYPE",
                      help="element type, e.g. 'uint64_t', 'void *', "
-                          "'struct order' (use a typedef for arrays and "
-                          "function pointers)")
+                          "'struct order' (a typedef for function "
+                          "pointers; an array must be wrapped in a "
+                          "struct)")
     one.add_argument("--name",
                      help="channel name: functions are spw_NAME_*, files "
                           "spillway_NAME.h/.c; a C identifier starting "
@@ -750,10 +975,17 @@ def build_parser():
                      help="how spw_NAME_send takes its value: value (T), "
                           "pointer (const T *) or auto (the default; see "
                           "the pass-by rule below)")
+    one.add_argument("--prefix", metavar="PFX",
+                     help="symbol prefix of the generated API (default "
+                          "%s): PFX_NAME_send, PFX_NAME_sender, ..."
+                          % DEFAULT_PREFIX)
+    one.add_argument("--cxx", action="store_true", default=None,
+                     help="also write the C++17 wrapper spillway_NAME.hpp")
     many = p.add_argument_group("several channels")
     many.add_argument("--spec", metavar="FILE",
                       help="JSON file listing the channels (see below); "
-                           "not with --type, --name, --include, --pass")
+                           "not with --type, --name, --include, --pass, "
+                           "--prefix, --cxx")
     out = p.add_argument_group("output")
     out.add_argument("--out-dir", metavar="DIR",
                      help="existing folder to write to (required with "
@@ -782,7 +1014,8 @@ def channels_from_args(args):
         extra = [flag for flag, value in (
             ("--type", args.type), ("--name", args.name),
             ("--include", args.include or None),
-            ("--pass", args.pass_mode)) if value is not None]
+            ("--pass", args.pass_mode), ("--prefix", args.prefix),
+            ("--cxx", args.cxx)) if value is not None]
         if extra:
             raise usage_error("--spec cannot be combined with %s"
                               % ", ".join(extra))
@@ -798,9 +1031,14 @@ def channels_from_args(args):
     if missing:
         raise usage_error("the following arguments are required: %s "
                           "(or give --spec FILE)" % ", ".join(missing))
+    prefix = DEFAULT_PREFIX
+    if args.prefix is not None:
+        prefix = check_prefix(args.prefix)
     channel = Channel(check_type(args.type), check_name(args.name),
                       [check_include(i) for i in args.include],
-                      args.pass_mode or DEFAULT_PASS, None)
+                      args.pass_mode or DEFAULT_PASS, prefix,
+                      bool(args.cxx), None)
+    check_cxx_names(channel, "--name", "--prefix")
     return [channel], os.path.normpath(check_path(args.out_dir, "--out-dir"))
 
 

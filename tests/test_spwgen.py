@@ -40,6 +40,9 @@ GENERATED_SPEC = os.path.join("generator", "generated.json")
 
 CC = shutil.which("cc")
 NM = shutil.which("nm")
+# Named compilers, for tests that want both (each is skipped if missing).
+C_COMPILERS = [c for c in (shutil.which("gcc"), shutil.which("clang")) if c]
+CXX = shutil.which("c++") or shutil.which("g++")
 CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
 
 # The checked-in channels in generated/ (as listed in GENERATED_SPEC).
@@ -98,8 +101,10 @@ def snapshot(folder):
         path = os.path.join(folder, entry)
         if os.path.isdir(path):
             state[entry] = ("dir", tuple(sorted(os.listdir(path))))
-        else:
+        elif os.path.isfile(path):
             state[entry] = ("file", read_bytes(path))
+        else:  # a FIFO or a device: never opened
+            state[entry] = ("special", os.lstat(path).st_mode)
     return state
 
 
@@ -134,10 +139,11 @@ class Result:
             self.status, self.stdout[-2000:], self.stderr[-2000:])
 
 
-def run_spwgen(args, cwd=None):
+def run_spwgen(args, cwd=None, timeout=120):
     """Run spwgen with args (str or bytes) in cwd (default: the repo root)."""
     proc = subprocess.run([sys.executable, SPWGEN] + list(args),
-                          cwd=cwd or ROOT, capture_output=True, timeout=120)
+                          cwd=cwd or ROOT, capture_output=True,
+                          timeout=timeout)
     return Result(list(args), proc)
 
 
@@ -179,12 +185,17 @@ class SpwgenTestCase(unittest.TestCase):
         return {f: read_bytes(os.path.join(out_dir, f))
                 for f in output_names(name)}
 
-    def assert_rejected(self, args, status, watched, mention=None):
+    def assert_rejected(self, args, status, watched, mention=None,
+                        timeout=120):
         """spwgen args must fail with exactly one 'spwgen: error:' line on
         stderr, exit status `status`, no traceback, nothing on stdout, and
         leave the folder `watched` (where it runs) exactly as it was."""
         before = snapshot(watched)
-        result = run_spwgen(args, cwd=watched)
+        try:
+            result = run_spwgen(args, cwd=watched, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.fail("spwgen %s did not finish within %d s (blocked?)"
+                      % (args, timeout))
         self.assertEqual(result.status, status,
                          "wrong exit status:\n%s" % result)
         self.assertNotIn("Traceback", result.stderr, str(result))
@@ -401,6 +412,8 @@ class BadInputTest(SpwgenTestCase):
         "\u00e9", "caf\u00e9", "abc\n", "a.b", "a/b", "a$b",
         # C keywords (and _Bool, also a reserved identifier)
         "int", "while", "struct", "_Bool", "return", "bool", "alignof",
+        # the runtime's own files and include guards, in any letter case
+        "core", "runtime", "Core", "CORE", "Runtime", "RUNTIME", "rUnTiMe",
     ]
 
     BAD_TYPES = [
@@ -1195,7 +1208,7 @@ class SpecTest(SpecTestCase):
             ("missing.json", "missing.json: cannot read the spec file: "
                              "No such file or directory"),
             ("folder.json", "folder.json: cannot read the spec file: "
-                            "Is a directory"),
+                            "it is a folder, not a regular file"),
             ("bad.json", "bad.json:2:18: not valid JSON: "),
             ("empty.json", "empty.json:1:1: not valid JSON: "),
             ("latin1.json", "latin1.json: not UTF-8 (byte 0xe9 at offset "
@@ -1489,8 +1502,9 @@ class HelpTest(SpwgenTestCase):
                             cwd=self.tmp)
         self.assert_ok(result)
         self.assertEqual(result.stdout.splitlines(),
-                         ["gen/" + f for name in ("u64", "order")
-                          for f in listed_names(name)])
+                         ["gen/" + f for f in listed_names("u64")]
+                         + ["gen/" + f for f in listed_names("order")]
+                         + ["gen/spillway_order.hpp"])
 
     def test_no_abbreviated_options(self):
         self.assert_rejected(["--type", "int", "--name", "x", "--out",
@@ -1519,6 +1533,701 @@ class ManualTest(SpwgenTestCase):
                             cwd=self.tmp)
         self.assert_ok(result)
         self.assertEqual(result.stdout, listing.group(1))
+
+
+class ReservedNameTest(SpecTestCase):
+    """Names whose files and include guards are the runtime's own."""
+
+    def test_runtime_names_are_refused(self):
+        out = self.make_dir("out")
+        for name in ("core", "runtime", "Core", "RUNTIME", "rUnTiMe"):
+            with self.subTest(name=name):
+                self.assert_rejected(
+                    ["--type", "int", "--name", name, "--out-dir", out],
+                    EXIT_USAGE, self.tmp,
+                    mention="--name: %r is reserved: its files would be "
+                            "the runtime's spillway_%s.h"
+                            % (name, name.lower()))
+                self.assertEqual(os.listdir(out), [])
+
+    def test_runtime_names_are_refused_in_a_spec(self):
+        for name in ("core", "Runtime"):
+            with self.subTest(name=name):
+                self.reject_spec(self.spec_with(1, name=name),
+                                 "spec.json: channels[1].name: %r is "
+                                 "reserved" % name)
+
+    def test_names_that_only_contain_them_are_fine(self):
+        for name in ("cores", "runtime2", "my_core", "core_x"):
+            with self.subTest(name=name):
+                self.generate("int", name)
+
+
+class SpecFileKindTest(SpwgenTestCase):
+    """--spec names something other than a regular file: a usage error,
+    at once, and a FIFO is never opened."""
+
+    def test_fifo_is_refused_without_opening_it(self):
+        fifo = os.path.join(self.tmp, "spec.json")
+        os.mkfifo(fifo)
+        # A writer blocks in open() until someone opens the read end: if
+        # spwgen opened the FIFO, this thread would get past its open().
+        import threading
+        opened = threading.Event()
+
+        def writer():
+            fd = os.open(fifo, os.O_WRONLY)
+            opened.set()
+            os.close(fd)
+
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        try:
+            self.assert_rejected(["--spec", "spec.json"], EXIT_USAGE,
+                                 self.tmp, timeout=30,
+                                 mention="spec.json: cannot read the spec "
+                                         "file: it is a FIFO, not a "
+                                         "regular file")
+            self.assertFalse(opened.is_set(), "spwgen opened the FIFO")
+        finally:
+            # Let the writer go: open the read end ourselves.
+            fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+            thread.join(10)
+            os.close(fd)
+        self.assertTrue(opened.is_set())
+
+    def test_symlink_to_a_fifo(self):
+        os.mkfifo(os.path.join(self.tmp, "fifo"))
+        os.symlink("fifo", os.path.join(self.tmp, "link.json"))
+        self.assert_rejected(["--spec", "link.json"], EXIT_USAGE, self.tmp,
+                             timeout=30, mention="it is a FIFO")
+
+    def test_devices_and_folders(self):
+        self.make_dir("folder.json")
+        cases = [("folder.json", "it is a folder, not a regular file")]
+        for dev in ("/dev/null", "/dev/zero", "/dev/tty"):
+            if os.path.exists(dev):
+                cases.append((dev, "it is a character device, not a "
+                                   "regular file"))
+        for path, mention in cases:
+            with self.subTest(spec=path):
+                self.assert_rejected(["--spec", path], EXIT_USAGE, self.tmp,
+                                     timeout=30,
+                                     mention="%s: cannot read the spec "
+                                             "file: %s" % (path, mention))
+
+    def test_fifo_with_check_and_list_outputs(self):
+        os.mkfifo(os.path.join(self.tmp, "spec.json"))
+        for flag in ("--check", "--list-outputs"):
+            with self.subTest(flag=flag):
+                self.assert_rejected(["--spec", "spec.json", flag],
+                                     EXIT_USAGE, self.tmp, timeout=30,
+                                     mention="it is a FIFO")
+
+
+ARRAY_H = """\
+#ifndef NAMES_H
+#define NAMES_H
+typedef char name16[16];
+typedef struct { char s[16]; } name16_box;
+#endif
+"""
+
+
+class ArrayTypedefTest(SpwgenTestCase):
+    """An array typedef cannot be assigned: the generated header refuses
+    it at compile time with a clear message; a struct around it works."""
+
+    MESSAGE = "wrap the array in a struct"
+
+    def setUp(self):
+        super().setUp()
+        if not C_COMPILERS:
+            self.skipTest("no gcc or clang on PATH")
+        self.write_file(os.path.join(self.tmp, "names.h"), ARRAY_H)
+
+    def compile(self, compiler, source, *extra):
+        return subprocess.run(
+            [compiler] + CFLAGS + ["-c", "-I" + RUNTIME_DIR, "-I" + self.tmp,
+                                   source, "-o", os.devnull] + list(extra),
+            capture_output=True, text=True, timeout=300)
+
+    def test_array_typedef_fails_to_compile_with_the_message(self):
+        out = self.make_dir("arr")
+        files = self.generate("name16", "n16", ["names.h"], out_dir=out)
+        self.assertIn(self.MESSAGE, files["spillway_n16.h"].decode())
+        for compiler in C_COMPILERS:
+            for fname in ("spillway_n16.c", "spillway_n16.h"):
+                with self.subTest(compiler=compiler, file=fname):
+                    proc = self.compile(compiler, os.path.join(out, fname),
+                                        "-I" + out)
+                    self.assertNotEqual(proc.returncode, 0, proc.stderr)
+                    self.assertIn(self.MESSAGE, proc.stderr)
+                    self.assertIn("static", proc.stderr)  # the assertion
+
+    def test_struct_wrapper_compiles(self):
+        for pass_mode in ("auto", "value"):
+            out = self.make_dir("box-" + pass_mode)
+            self.generate("name16_box", "box", ["names.h"], out_dir=out,
+                          extra=["--pass", pass_mode])
+            for compiler in C_COMPILERS:
+                with self.subTest(compiler=compiler, pass_mode=pass_mode):
+                    proc = self.compile(compiler,
+                                        os.path.join(out, "spillway_box.c"),
+                                        "-I" + out)
+                    self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_check_is_a_constant_expression_in_every_c_standard(self):
+        # C11 and later check; C99 (no _Static_assert) and C++ skip it.
+        out = self.make_dir("std")
+        self.generate("name16_box", "box", ["names.h"], out_dir=out)
+        header = os.path.join(out, "spillway_box.h")
+        for compiler in C_COMPILERS:
+            for std in ("c99", "c11", "c17", "gnu11", "c2x"):
+                with self.subTest(compiler=compiler, std=std):
+                    proc = subprocess.run(
+                        [compiler, "-std=" + std, "-Wall", "-Wextra",
+                         "-Wpedantic", "-Werror", "-fsyntax-only",
+                         "-I" + RUNTIME_DIR, "-I" + self.tmp, header],
+                        capture_output=True, text=True, timeout=300)
+                    self.assertEqual(proc.returncode, 0, proc.stderr)
+        if CXX is not None:
+            proc = subprocess.run(
+                [CXX, "-std=c++11", "-Wall", "-Wextra", "-Wpedantic",
+                 "-Werror", "-fsyntax-only", "-x", "c++", "-I" + RUNTIME_DIR,
+                 "-I" + self.tmp, os.path.join(header)],
+                capture_output=True, text=True, timeout=300)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_only_typedef_names_get_the_check(self):
+        # Tags, pointers, keywords and the standard scalar typedefs cannot
+        # be arrays: their headers stay as they were.
+        spwgen = import_spwgen()
+        for ctype, maybe in (("name16", True), ("order_t", True),
+                             ("FILE", True), ("uint64_t", False),
+                             ("size_t", False), ("name16 *", False),
+                             ("struct order", False), ("union u", False),
+                             ("enum e", False), ("int", False),
+                             ("bool", False), ("void *", False)):
+            with self.subTest(type=ctype):
+                self.assertEqual(spwgen.may_be_array(ctype), maybe)
+        files = self.generate("uint64_t", "u", ["<stdint.h>"])
+        self.assertNotIn("_Static_assert", files["spillway_u.h"].decode())
+
+
+BOOL_MAIN = r"""
+#include "spillway_flag.h"
+int main(void)
+{
+	spw_flag_sender *tx;
+	spw_flag_receiver *rx;
+	bool v = false;
+
+	if (spw_flag_channel(&tx, &rx) != SPW_OK)
+		return 1;
+	if (spw_flag_send(tx, true) != SPW_OK || spw_flag_recv(rx, &v) != SPW_OK)
+		return 2;
+	(void)spw_flag_sender_close(tx);
+	(void)spw_flag_receiver_close(rx);
+	return v == true ? 0 : 3;
+}
+"""
+
+
+class BoolTypeTest(SpwgenTestCase):
+    """`bool` needs <stdbool.h> before C23: spwgen includes it."""
+
+    def test_bool_channels_compile_at_c11(self):
+        if not C_COMPILERS:
+            self.skipTest("no gcc or clang on PATH")
+        for ctype, name in (("bool", "flag"), ("bool *", "flagp"),
+                            ("const bool *", "cflagp"), ("_Bool", "b")):
+            with self.subTest(type=ctype):
+                out = self.make_dir("out-" + name)
+                files = self.generate(ctype, name, out_dir=out)
+                header = files["spillway_%s.h" % name].decode()
+                self.assertEqual(header.count("#include <stdbool.h>\n"),
+                                 0 if ctype == "_Bool" else 1)
+                for compiler in C_COMPILERS:
+                    proc = subprocess.run(
+                        [compiler] + CFLAGS + [
+                            "-c", "-I" + RUNTIME_DIR, "-I" + out,
+                            os.path.join(out, "spillway_%s.c" % name),
+                            "-o", os.devnull],
+                        capture_output=True, text=True, timeout=300)
+                    self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_bool_channel_runs(self):
+        self.require_cc()
+        out = self.make_dir("run")
+        self.generate("bool", "flag", out_dir=out)
+        main_c = self.write_file(os.path.join(out, "main.c"), BOOL_MAIN)
+        exe = os.path.join(out, "flag")
+        self.run_cc(CFLAGS + ["-I" + RUNTIME_DIR, "-I" + out, main_c,
+                              os.path.join(out, "spillway_flag.c"),
+                              RUNTIME_C, "-pthread", "-o", exe],
+                    "building a bool channel")
+        proc = subprocess.run([exe], capture_output=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_stdbool_once_and_before_the_users_headers(self):
+        files = self.generate("bool", "flag", ["order.h", "<stdbool.h>"])
+        header = files["spillway_flag.h"].decode()
+        self.assertEqual(header.count("#include <stdbool.h>\n"), 1)
+        files = self.generate("bool", "flag2", ["order.h"])
+        lines = files["spillway_flag2.h"].decode().splitlines()
+        self.assertLess(lines.index("#include <stdbool.h>"),
+                        lines.index('#include "order.h"'))
+        # The banner shows the includes as given; it still reproduces
+        # the file (RegenerateCommandTest style).
+        self.assertEqual(banner_command("\n".join(lines)),
+                         "spwgen --type bool --name flag2 --include "
+                         "'\"order.h\"' --out-dir DIR")
+
+    def test_bool_typedef_names_are_not_bool(self):
+        files = self.generate("bool_t", "bt")
+        self.assertNotIn("stdbool", files["spillway_bt.h"].decode())
+
+
+class PrefixTest(SpecTestCase):
+    """--prefix PFX: PFX_NAME_* instead of spw_NAME_*."""
+
+    BAD_PREFIXES = [
+        "", "9a", "a-b", "a b", "a_", "_a", "a__b", "a.b", "\u00e9",
+        "a" * 33, "int", "while",
+        # the runtime's own namespace
+        "SPW", "Spw", "spW", "spw_core", "spw_mem", "SPW_X", "spw_",
+        # the project's file and guard names
+        "spillway", "Spillway_x", "SPILLWAYS",
+    ]
+
+    def test_default_prefix_is_byte_identical(self):
+        plain = self.generate("uint64_t", "u64", ["<stdint.h>"],
+                              out_dir=self.make_dir("plain"))
+        spw = self.generate("uint64_t", "u64", ["<stdint.h>"],
+                            out_dir=self.make_dir("spw"),
+                            extra=["--prefix", "spw"])
+        self.assertEqual(plain, spw)
+        for fname in plain:
+            self.assertEqual(plain[fname],
+                             read_bytes(os.path.join(GENERATED_DIR, fname)),
+                             "generated/%s differs from spwgen's default "
+                             "output" % fname)
+
+    def test_names_follow_the_prefix(self):
+        files = self.generate("struct order", "ord", ['"order.h"'],
+                              extra=["--prefix", "foo"])
+        header = files["spillway_ord.h"].decode()
+        source = files["spillway_ord.c"].decode()
+        self.assertIn("typedef struct order foo_ord_value;\n", header)
+        self.assertIn("typedef struct foo_ord_sender foo_ord_sender;\n",
+                      header)
+        for f in ("channel", "send", "recv", "try_recv", "recv_batch",
+                  "receiver_close", "sender_len", "receiver_fd"):
+            self.assertIn(" foo_ord_%s(" % f, header)
+        self.assertIn("#ifndef foo_ord_SPILLWAY_H\n#define foo_ord_SPILLWAY_H"
+                      "\n", header)
+        self.assertNotIn("spw_ord", header + source)
+        self.assertNotIn("SPW_ORD", source)
+        self.assertIn("FOO_ORD_", source)
+        self.assertIn('#include "spillway_ord.h"', source)
+        self.assertIn("--prefix foo --out-dir DIR", banner_command(header))
+
+    def test_guards_differ_by_prefix(self):
+        # Two channels share a guard only when they share their symbols
+        # (foo + u64_x and foo_u64 + x both make foo_u64_x_send).
+        spwgen = import_spwgen()
+        guards = {}
+        cases = (("spw", "u64"), ("foo", "u64"), ("bar", "u64"),
+                 ("spw", "foo_u64"), ("Foo", "u64"), ("foo_u64", "x"),
+                 ("foo", "u64_x"), ("spw", "SPILLWAY_u64"), ("a", "b"),
+                 ("spw", "a_b"))
+        for prefix, name in cases:
+            guards[prefix, name] = spwgen.symbol_names(prefix, name)[2]
+        for one in cases:
+            for other in cases:
+                same_symbols = ("%s_%s" % one) == ("%s_%s" % other)
+                self.assertEqual(guards[one] == guards[other], same_symbols,
+                                 (one, other))
+        self.assertEqual(guards["spw", "u64"], "SPILLWAY_u64_H")
+        runtime_guards = re.findall(
+            r"^#ifndef (\w+_H)$", read_text(RUNTIME_H) + read_text(
+                os.path.join(RUNTIME_DIR, "spillway_core.h")), re.M)
+        self.assertTrue(runtime_guards)
+        for guard in runtime_guards:
+            self.assertNotIn(guard, guards.values())
+
+    def test_bad_prefixes(self):
+        out = self.make_dir("out")
+        for prefix in self.BAD_PREFIXES:
+            with self.subTest(prefix=prefix):
+                self.assert_rejected(["--type", "int", "--name", "x",
+                                      "--prefix", prefix, "--out-dir", out],
+                                     EXIT_USAGE, self.tmp,
+                                     mention="--prefix")
+
+    def test_bad_prefixes_in_a_spec(self):
+        for prefix in self.BAD_PREFIXES:
+            with self.subTest(prefix=prefix):
+                self.reject_spec(self.spec_with(1, prefix=prefix),
+                                 "spec.json: channels[1].prefix")
+                self.reject_spec(dict(self.SPEC, prefix=prefix),
+                                 "spec.json: prefix")
+        self.reject_spec(self.spec_with(0, prefix=7),
+                         "channels[0].prefix: must be a string, not a "
+                         "number")
+
+    def test_good_prefixes(self):
+        for prefix in ("foo", "Foo", "a", "my_lib", "x2", "a" * 32, "spwx",
+                       "class"):
+            with self.subTest(prefix=prefix):
+                files = self.generate("int", "x", extra=["--prefix", prefix],
+                                      out_dir=self.make_dir(prefix))
+                self.assertIn(" %s_x_send(" % prefix,
+                              files["spillway_x.h"].decode())
+
+    def test_spec_prefix_default_and_override(self):
+        spec = dict(self.SPEC, prefix="foo")
+        spec["channels"] = [dict(c) for c in spec["channels"]]
+        spec["channels"][2]["prefix"] = "bar"
+        self.write_spec(spec)
+        gen = self.make_dir("gen")
+        self.assert_ok(run_spwgen(["--spec", "spec.json"], cwd=self.tmp))
+        for name, prefix in (("u64", "foo"), ("order", "foo"),
+                             ("str", "bar")):
+            with self.subTest(name=name):
+                header = read_text(os.path.join(gen, "spillway_%s.h" % name))
+                self.assertIn(" %s_%s_send(" % (prefix, name), header)
+                self.assertIn("--prefix %s" % prefix, banner_command(header))
+
+    def test_prefix_with_spec_is_a_usage_error(self):
+        self.write_spec()
+        self.make_dir("gen")
+        for flags in (["--prefix", "foo"], ["--cxx"]):
+            with self.subTest(flags=flags):
+                self.assert_rejected(["--spec", "spec.json"] + flags,
+                                     EXIT_USAGE, self.tmp,
+                                     mention="--spec cannot be combined "
+                                             "with " + flags[0])
+
+    def test_banner_reproduces_prefixed_files(self):
+        files = self.generate("uint64_t", "u64", ["<stdint.h>"],
+                              extra=["--prefix", "foo"])
+        command = banner_command(files["spillway_u64.c"].decode())
+        argv = [a if a != "DIR" else self.make_dir("again")
+                for a in shlex.split(command)[1:]]
+        self.assert_ok(run_spwgen(argv))
+        for fname, data in files.items():
+            self.assertEqual(read_bytes(os.path.join(self.tmp, "again",
+                                                     fname)), data)
+
+
+PREFIX_LIB_C = r"""
+#include <stdint.h>
+#include "spillway_u64.h"
+
+/* The library's own use of its channel: send n values, sum them back. */
+uint64_t %(pfx)s_roundtrip(uint64_t n)
+{
+	%(pfx)s_u64_sender *tx;
+	%(pfx)s_u64_receiver *rx;
+	uint64_t v, sum = 0;
+
+	if (%(pfx)s_u64_channel(&tx, &rx) != SPW_OK)
+		return 0;
+	for (uint64_t i = 1; i <= n; i++)
+		if (%(pfx)s_u64_send(tx, i * %(mul)d) != SPW_OK)
+			return 0;
+	(void)%(pfx)s_u64_sender_close(tx);
+	while (%(pfx)s_u64_recv(rx, &v) == SPW_OK)
+		sum += v;
+	(void)%(pfx)s_u64_receiver_close(rx);
+	return sum;
+}
+"""
+
+PREFIX_MAIN_C = r"""
+#include <stdint.h>
+#include <stdio.h>
+/* Both headers in one translation unit: their guards differ. */
+#include "foo/spillway_u64.h"
+#include "bar/spillway_u64.h"
+
+uint64_t foo_roundtrip(uint64_t n);
+uint64_t bar_roundtrip(uint64_t n);
+
+int main(void)
+{
+	foo_u64_sender *ftx;
+	foo_u64_receiver *frx;
+	bar_u64_sender *btx;
+	bar_u64_receiver *brx;
+	uint64_t a = 0, b = 0;
+
+	if (foo_u64_channel(&ftx, &frx) != SPW_OK ||
+	    bar_u64_channel(&btx, &brx) != SPW_OK)
+		return 1;
+	if (foo_u64_send(ftx, 11) != SPW_OK || bar_u64_send(btx, 22) != SPW_OK)
+		return 2;
+	if (foo_u64_recv(frx, &a) != SPW_OK || bar_u64_recv(brx, &b) != SPW_OK)
+		return 3;
+	(void)foo_u64_sender_close(ftx);
+	(void)bar_u64_sender_close(btx);
+	if (foo_u64_recv(frx, &a) != SPW_CLOSED || a != 11)
+		return 4;
+	if (bar_u64_recv(brx, &b) != SPW_CLOSED || b != 22)
+		return 5;
+	(void)foo_u64_receiver_close(frx);
+	(void)bar_u64_receiver_close(brx);
+	printf("%llu %llu\n", (unsigned long long)foo_roundtrip(100),
+	       (unsigned long long)bar_roundtrip(100));
+	return 0;
+}
+"""
+
+
+class PrefixLinkTest(SpwgenTestCase):
+    """Two shared libraries, each with a `u64` channel of its own prefix,
+    and a program that links both and the runtime."""
+
+    def test_two_shared_libraries_with_u64_channels(self):
+        gcc = shutil.which("gcc")
+        if gcc is None:
+            self.skipTest("no gcc on PATH")
+        build = self.tmp
+        cflags = CFLAGS + ["-O1", "-fPIC", "-I" + RUNTIME_DIR]
+        runtime_so = os.path.join(build, "libspwrt.so")
+        self.run_gcc(gcc, cflags + ["-shared", RUNTIME_C, "-pthread", "-o",
+                                    runtime_so], "the runtime as a library")
+        for pfx, mul in (("foo", 1), ("bar", 2)):
+            folder = self.make_dir(pfx)
+            self.generate("uint64_t", "u64", ["<stdint.h>"], out_dir=folder,
+                          extra=["--prefix", pfx])
+            lib_c = self.write_file(os.path.join(folder, pfx + ".c"),
+                                    PREFIX_LIB_C % {"pfx": pfx, "mul": mul})
+            lib = os.path.join(build, "lib%s.so" % pfx)
+            self.run_gcc(gcc, cflags + [
+                "-shared", "-I" + folder, lib_c,
+                os.path.join(folder, "spillway_u64.c"), "-L" + build,
+                "-lspwrt", "-Wl,-rpath," + build, "-pthread", "-o", lib],
+                "lib%s.so" % pfx)
+            if NM is not None:
+                proc = subprocess.run([NM, "-D", "--defined-only", lib],
+                                      capture_output=True, text=True,
+                                      timeout=60)
+                symbols = [line.split()[-1] for line in
+                           proc.stdout.splitlines() if " T " in line]
+                self.assertTrue(symbols)
+                stray = [s for s in symbols
+                         if not s.startswith(pfx + "_")]
+                self.assertEqual(stray, [], "lib%s.so exports symbols "
+                                 "outside %s_" % (pfx, pfx))
+        main_c = self.write_file(os.path.join(build, "main.c"), PREFIX_MAIN_C)
+        exe = os.path.join(build, "two_libs")
+        self.run_gcc(gcc, CFLAGS + ["-I" + RUNTIME_DIR, "-I" + build, main_c,
+                                    "-L" + build, "-lfoo", "-lbar",
+                                    "-lspwrt", "-Wl,-rpath," + build,
+                                    "-pthread", "-o", exe],
+                     "the program linking libfoo, libbar and the runtime")
+        proc = subprocess.run([exe], capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, "5050 10100\n")
+
+    def run_gcc(self, gcc, args, what):
+        proc = subprocess.run([gcc] + args, capture_output=True, text=True,
+                              timeout=300)
+        self.assertEqual(proc.returncode, 0, "%s failed:\n$ %s\n%s%s" % (
+            what, shlex.join([gcc] + args), proc.stdout, proc.stderr))
+
+
+class CxxOptionTest(SpecTestCase):
+    """--cxx and "cxx": the generator's side (tests/cxx_wrapper_test.sh
+    compiles and runs the wrapper)."""
+
+    def test_cxx_writes_the_hpp_too(self):
+        out = self.make_dir("out")
+        self.assert_ok(run_spwgen(["--type", "uint64_t", "--name", "u64",
+                                   "--include", "<stdint.h>", "--cxx",
+                                   "--out-dir", out]))
+        self.assertEqual(sorted(os.listdir(out)),
+                         ["spillway_u64.c", "spillway_u64.h",
+                          "spillway_u64.hpp"])
+        hpp = read_text(os.path.join(out, "spillway_u64.hpp"))
+        self.assertIn("Generated by spwgen %s from templates/spillway.hpp.j2."
+                      % spwgen_version(), hpp)
+        self.assertIn("#ifndef SPILLWAY_u64_HPP\n", hpp)
+        self.assertIn('#include "spillway_u64.h"\n', hpp)
+        self.assertIn("namespace spillway::u64 {", hpp)
+        self.assertIn("spwgen --type uint64_t --name u64 --include "
+                      "'<stdint.h>' --cxx --out-dir DIR", banner_command(hpp))
+        # The C files are those of a run without --cxx but for the banner.
+        plain = self.generate("uint64_t", "u64", ["<stdint.h>"])
+        for fname, data in plain.items():
+            with_cxx = read_text(os.path.join(out, fname))
+            self.assertEqual(with_cxx.replace(" --cxx", ""), data.decode())
+
+    def test_prefix_names_the_namespace(self):
+        out = self.make_dir("out")
+        self.assert_ok(run_spwgen(["--type", "int", "--name", "ev",
+                                   "--prefix", "foo", "--cxx",
+                                   "--out-dir", out]))
+        hpp = read_text(os.path.join(out, "spillway_ev.hpp"))
+        self.assertIn("namespace foo::ev {", hpp)
+        self.assertIn("#ifndef foo_ev_SPILLWAY_HPP\n", hpp)
+        self.assertIn("::foo_ev_send(", hpp)
+        self.assertNotIn("spw_ev", hpp)
+
+    def test_list_outputs_and_check(self):
+        args = ["--type", "int", "--name", "x", "--cxx", "--out-dir", "o"]
+        result = run_spwgen(args + ["--list-outputs"], cwd=self.tmp)
+        self.assert_ok(result)
+        self.assertEqual(result.stdout, "o/spillway_x.h\no/spillway_x.c\n"
+                                        "o/spillway_x.hpp\n")
+        self.make_dir("o")
+        self.assert_ok(run_spwgen(args, cwd=self.tmp))
+        self.assert_ok(run_spwgen(args + ["--check"], cwd=self.tmp))
+        os.unlink(os.path.join(self.tmp, "o", "spillway_x.hpp"))
+        result = run_spwgen(args + ["--check"], cwd=self.tmp)
+        self.assertEqual((result.status, result.stdout),
+                         (1, "missing: o/spillway_x.hpp\n"
+                             "spwgen: 1 of 3 files out of date\n"))
+
+    def test_spec_key(self):
+        spec = dict(self.SPEC, cxx=True)
+        spec["channels"] = [dict(c) for c in spec["channels"]]
+        spec["channels"][2]["cxx"] = False
+        self.write_spec(spec)
+        result = run_spwgen(["--spec", "spec.json", "--list-outputs"],
+                            cwd=self.tmp)
+        self.assert_ok(result)
+        self.assertEqual(result.stdout.splitlines(), [
+            "gen/spillway_u64.h", "gen/spillway_u64.c", "gen/spillway_u64.hpp",
+            "gen/spillway_order.h", "gen/spillway_order.c",
+            "gen/spillway_order.hpp", "gen/spillway_str.h",
+            "gen/spillway_str.c"])
+        for value, kind in (("yes", "a string"), (1, "a number"),
+                            (None, "null")):
+            with self.subTest(cxx=value):
+                self.reject_spec(dict(self.SPEC, cxx=value),
+                                 "spec.json: cxx: must be true or false, "
+                                 "not " + kind)
+                if value is not None:
+                    self.reject_spec(self.spec_with(1, cxx=value),
+                                     "channels[1].cxx: must be true or "
+                                     "false")
+
+    def test_cxx_keywords_are_refused_with_cxx_only(self):
+        out = self.make_dir("out")
+        for name in ("new", "class", "template", "namespace", "this"):
+            with self.subTest(name=name):
+                self.assert_rejected(["--type", "int", "--name", name,
+                                      "--cxx", "--out-dir", out], EXIT_USAGE,
+                                     self.tmp, mention="--name: %r is a C++ "
+                                                       "keyword" % name)
+                self.generate("int", name)  # fine in C
+        for prefix in ("class", "new", "std"):
+            with self.subTest(prefix=prefix):
+                self.assert_rejected(["--type", "int", "--name", "x",
+                                      "--prefix", prefix, "--cxx",
+                                      "--out-dir", out], EXIT_USAGE,
+                                     self.tmp, mention="--prefix: %r cannot "
+                                                       "name a C++ namespace"
+                                                       % prefix)
+        self.reject_spec(dict(self.spec_with(1, name="delete"), cxx=True),
+                         "channels[1].name: 'delete' is a C++ keyword")
+        self.reject_spec(dict(self.SPEC, cxx=True, prefix="class"),
+                         "spec.json: prefix: 'class' cannot name a C++ "
+                         "namespace")
+
+    def test_missing_hpp_template(self):
+        templates = self.make_dir("templates")
+        for t in ("spillway.h.j2", "spillway.c.j2", "_common.j2"):
+            shutil.copy(os.path.join(TEMPLATE_DIR, t), templates)
+        out = self.make_dir("out")
+        self.generate("int", "x", out_dir=out,
+                      extra=["--template-dir", templates])
+        self.assert_rejected(["--type", "int", "--name", "y", "--cxx",
+                              "--out-dir", out, "--template-dir", templates],
+                             EXIT_ERROR, out,
+                             mention="template spillway.hpp.j2 not found")
+
+
+class ManPageTest(SpwgenTestCase):
+    """man/spwgen.1 and man/spillway.3: valid roff, and complete."""
+
+    PAGES = ("spwgen.1", "spillway.3")
+
+    def page(self, name):
+        path = os.path.join(ROOT, "man", name)
+        if not os.path.isfile(path):
+            self.skipTest("no man/%s here (a Bazel sandbox?)" % name)
+        return path
+
+    def test_groff_has_no_warnings(self):
+        groff = shutil.which("groff")
+        if groff is None:
+            self.skipTest("no groff on PATH")
+        for name in self.PAGES:
+            with self.subTest(page=name):
+                proc = subprocess.run(
+                    [groff, "-man", "-Tutf8", "-ww", "-z", self.page(name)],
+                    capture_output=True, text=True, timeout=60)
+                self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+
+    def test_spdx_line(self):
+        for name in self.PAGES:
+            with self.subTest(page=name):
+                first = read_text(self.page(name)).splitlines()[0]
+                self.assertEqual(first, '.\\" SPDX-License-Identifier: MIT')
+
+    def rendered(self, name):
+        man = shutil.which("man")
+        if man is None:
+            self.skipTest("no man on PATH")
+        env = dict(os.environ, MANWIDTH="80", MAN_KEEP_FORMATTING="",
+                   LC_ALL="C.UTF-8")
+        proc = subprocess.run([man, "-l", self.page(name)],
+                              capture_output=True, text=True, env=env,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        # No bold/underline overstrikes.
+        return re.sub(".\b", "", proc.stdout)
+
+    def test_spwgen_1_documents_every_option(self):
+        text = self.rendered("spwgen.1")
+        spwgen = import_spwgen()
+        options = [o for action in spwgen.build_parser()._actions
+                   for o in action.option_strings if o.startswith("--")]
+        self.assertIn("--cxx", options)
+        for option in options:
+            self.assertIn(option, text)
+        for section in ("SYNOPSIS", "OPTIONS", "EXIT STATUS", "EXAMPLES",
+                        "SPEC FILES", "SEE ALSO"):
+            self.assertIn(section, text)
+        for key in spwgen.SPEC_KEYS + spwgen.CHANNEL_KEYS:
+            self.assertIn('"%s"' % key, text)
+
+    def test_spillway_3_documents_every_function(self):
+        text = self.rendered("spillway.3")
+        header = read_text(os.path.join(GENERATED_DIR, "spillway_u64.h"))
+        functions = sorted(set(re.findall(r"\bspw_u64_(\w+)\(", header)))
+        self.assertGreater(len(functions), 15)
+        for f in functions:
+            self.assertIn("NAME_" + f, text.replace("\u2010", "-"))
+        for status in re.findall(r"^\t(SPW_[A-Z]+) = \d+",
+                                 read_text(RUNTIME_H), re.M):
+            self.assertIn(status, text)
+        for topic in ("Per-sender order", "end of stream", "Nothing is lost",
+                      "SYNCHRONISATION"):
+            self.assertIn(topic.lower(), text.lower())
+
+    def test_help_points_to_the_man_page(self):
+        result = run_spwgen(["--help"])
+        self.assert_ok(result)
+        self.assertIn("man spwgen", result.stdout)
+        self.assertIn("in a source checkout, docs/spwgen.md",
+                      " ".join(result.stdout.split()))
 
 
 if __name__ == "__main__":
