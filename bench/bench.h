@@ -34,7 +34,8 @@
 #if defined(__x86_64__) || defined(__i386__)
 #define CPU_RELAX() __builtin_ia32_pause()
 #elif defined(__aarch64__)
-#define CPU_RELAX() __asm__ __volatile__("yield" ::: "memory")
+#define CPU_RELAX() __asm__ __volatile__("yield" :: \
+						 : "memory")
 #else
 #define CPU_RELAX() atomic_signal_fence(memory_order_seq_cst)
 #endif
@@ -95,14 +96,14 @@ void progress(const char *fmt, ...) BENCH_PRINTF(1, 2);
 /* Variants of a row, interpreted by the implementation's run function. */
 enum variant {
 	V_PLAIN,
-	V_SEND,       /* spillway: send per value, recv per value */
-	V_SEND_MANY,  /* spillway: send_many(32), recv_many */
+	V_SEND, /* spillway: send per value, recv per value */
+	V_SEND_MANY, /* spillway: send_many(32), recv_many */
 	V_RECV_BATCH, /* spillway: send, recv_batch */
-	V_RECV_MANY,  /* spillway: send, recv_many */
-	V_SHARED,     /* spillway: one sender shared by every producer */
-	V_TOKENS,     /* moodycamel: ProducerToken each, enqueue */
-	V_BULK,       /* moodycamel: enqueue_bulk(32) */
-	V_IMPLICIT    /* moodycamel: enqueue without a token */
+	V_RECV_MANY, /* spillway: send, recv_many */
+	V_SHARED, /* spillway: one sender shared by every producer */
+	V_TOKENS, /* moodycamel: ProducerToken each, enqueue */
+	V_BULK, /* moodycamel: enqueue_bulk(32) */
+	V_IMPLICIT /* moodycamel: enqueue without a token */
 };
 
 /* One run of one row. */
@@ -111,8 +112,8 @@ struct job {
 	enum variant variant;
 	unsigned producers;
 	uint64_t values; /* all producers together */
-	size_t lanes;    /* spillway */
-	int pinned;      /* producers on their CPUs (the receiver is pinned
+	size_t lanes; /* spillway */
+	int pinned; /* producers on their CPUs (the receiver is pinned
 			    by the harness) */
 };
 
@@ -188,17 +189,17 @@ struct producer {
 	unsigned id;
 	uint64_t count; /* values this producer sends */
 	struct gate *gate;
-	int cpu;        /* -1: not pinned */
+	int cpu; /* -1: not pinned */
 	void *(*fn)(struct producer *);
-	void *ctx;      /* the implementation's shared state */
-	void *handle;   /* the implementation's per-producer state */
+	void *ctx; /* the implementation's shared state */
+	void *handle; /* the implementation's per-producer state */
 };
 
 /* n producers (job->producers when n is 0), ids, shares, CPUs. */
 struct producer *producers_new(const struct job *job, struct gate *g);
 /* Start each producer's thread: pins it when pr->cpu >= 0, calls fn. */
 void producers_start(struct producer *prs, unsigned n,
-	void *(*fn)(struct producer *));
+		     void *(*fn)(struct producer *));
 void producers_join(struct producer *prs, unsigned n);
 
 /* ---- CPU placement -------------------------------------------------------- */
@@ -209,15 +210,17 @@ void producers_join(struct producer *prs, unsigned n);
  * CPU 1). cpus_init() reads the process's affinity mask once.
  */
 void cpus_init(void);
-unsigned cpus_allowed(void);      /* how many CPUs the process may use */
-int cpu_receiver(void);           /* -1 when fewer than 2 */
-int cpu_producer(unsigned p);     /* -1 when fewer than 2 */
-void pin_self(int cpu);           /* cpu < 0: no-op */
-void unpin_self(void);            /* back to the process's mask */
+unsigned cpus_allowed(void); /* how many CPUs the process may use */
+int cpu_receiver(void); /* -1 when fewer than 2 */
+int cpu_producer(unsigned p); /* -1 when fewer than 2 */
+void pin_self(int cpu); /* cpu < 0: no-op */
+void unpin_self(void); /* back to the process's mask */
 
-enum pin_mode { PIN_OFF = 1, PIN_ON = 2, PIN_BOTH = 3 };
+enum pin_mode { PIN_OFF = 1,
+		PIN_ON = 2,
+		PIN_BOTH = 3 };
 enum pin_mode parse_pin(const char *arg); /* NULL: on */
-#define NMODES 2                           /* 0 unpinned, 1 pinned */
+#define NMODES 2 /* 0 unpinned, 1 pinned */
 extern const char *const mode_name[NMODES]; /* "unpinned", "pinned" */
 
 /* ---- the machine's regime ------------------------------------------------- */
@@ -231,11 +234,12 @@ double regime_probe(void);
 #define REGIME_FAR_NS 200.0
 static inline const char *regime_name(double ns)
 {
-	return ns <= 0 ? "n/a" : ns < REGIME_FAR_NS ? "near" : "far";
+	return ns <= 0 ? "n/a" : ns < REGIME_FAR_NS ? "near"
+						    : "far";
 }
 /* "round trip 47 ns (near)" or with the far/near split of the probes. */
 void regime_describe(char *buf, size_t size, const double *probes,
-	size_t n);
+		     size_t n);
 
 /* ---- statistics ----------------------------------------------------------- */
 
@@ -249,11 +253,11 @@ uint64_t quantile_u64(const uint64_t *sorted, size_t n, double q);
 /* ---- flags ---------------------------------------------------------------- */
 
 uint64_t parse_uint(const char *flag, const char *s, uint64_t min,
-	uint64_t max);
+		    uint64_t max);
 double parse_double(const char *flag, const char *s, double min, double max);
 /* Comma-separated counts into out[0..max); returns how many. */
 unsigned parse_list(const char *flag, const char *s, unsigned *out,
-	unsigned max, uint64_t min, uint64_t maxv);
+		    unsigned max, uint64_t min, uint64_t maxv);
 
 /* ---- gnuplot --------------------------------------------------------------- */
 
@@ -264,13 +268,14 @@ unsigned parse_list(const char *flag, const char *s, unsigned *out,
  * path of this machine is written into it).
  */
 void plot_paths(const char *plot, char *script, size_t ssize, char *base,
-	size_t bsize);
+		size_t bsize);
 /* Run gnuplot on script in the script's folder. 0 on success. */
 int run_gnuplot(const char *script);
 
 /* ---- latency ---------------------------------------------------------------- */
 
-enum lat_kind { LAT_BLOCK, LAT_SPIN };
+enum lat_kind { LAT_BLOCK,
+		LAT_SPIN };
 
 /*
  * One latency run: a ping-pong (round trips, one value at a time) or a
@@ -283,15 +288,15 @@ struct lat_job {
 	const char *name;
 	enum lat_kind kind;
 	int pinned;
-	size_t lanes;         /* spillway; 0: SPW_CONFIG_DEFAULT's */
+	size_t lanes; /* spillway; 0: SPW_CONFIG_DEFAULT's */
 	uint64_t duration_ns; /* how long to run */
-	uint64_t rate;        /* one-way: values per second */
-	uint64_t burst_ns;    /* one-way: burst period */
-	uint64_t *lat;        /* samples out */
-	size_t cap;           /* room in lat */
-	size_t n;             /* samples taken */
-	uint64_t rx_cpu_ns;   /* the receiving thread's CPU time */
-	uint64_t rx_wall_ns;  /* and its wall time over the same span */
+	uint64_t rate; /* one-way: values per second */
+	uint64_t burst_ns; /* one-way: burst period */
+	uint64_t *lat; /* samples out */
+	size_t cap; /* room in lat */
+	size_t n; /* samples taken */
+	uint64_t rx_cpu_ns; /* the receiving thread's CPU time */
+	uint64_t rx_wall_ns; /* and its wall time over the same span */
 };
 
 /* Values per burst and the number of bursts for a one-way job. */
@@ -299,8 +304,8 @@ uint64_t oneway_per_burst(const struct lat_job *j);
 uint64_t oneway_bursts(const struct lat_job *j);
 
 /* The sender of a one-way run: set up, then sleep until each burst. */
-void pace_thread_setup(void);     /* timer slack 1 ns */
-void sleep_until(uint64_t t_ns);  /* CLOCK_MONOTONIC, absolute */
+void pace_thread_setup(void); /* timer slack 1 ns */
+void sleep_until(uint64_t t_ns); /* CLOCK_MONOTONIC, absolute */
 
 /* Checks of a one-way stream: intended times never go back, count. */
 static inline void oneway_take(struct lat_job *j, uint64_t v, uint64_t *last)
@@ -309,7 +314,8 @@ static inline void oneway_take(struct lat_job *j, uint64_t v, uint64_t *last)
 
 	if (UNLIKELY(v < *last || j->n >= j->cap))
 		die("%s: value %llu after %llu, or more values than sent "
-		    "(%zu)", j->name, (unsigned long long)v,
+		    "(%zu)",
+		    j->name, (unsigned long long)v,
 		    (unsigned long long)*last, j->n);
 	*last = v;
 	j->lat[j->n++] = t - v;
@@ -324,7 +330,7 @@ uint64_t mutex_run(const struct job *job);
 uint64_t wfcq_run(const struct job *job);
 uint64_t moody_run(const struct job *job);
 uint64_t memory_run(const struct job *job);
-void wfcq_cleanup(void);   /* frees the node arena */
+void wfcq_cleanup(void); /* frees the node arena */
 void memory_cleanup(void); /* frees the array */
 
 /* Latency. */
@@ -341,11 +347,11 @@ struct lat_thread {
 	int cpu;
 	void *(*fn)(struct lat_thread *);
 	void *arg;
-	uint64_t cpu_ns;  /* set by fn if it wants */
+	uint64_t cpu_ns; /* set by fn if it wants */
 	uint64_t wall_ns;
 };
 void lat_thread_start(struct lat_thread *t, int cpu,
-	void *(*fn)(struct lat_thread *), void *arg);
+		      void *(*fn)(struct lat_thread *), void *arg);
 void lat_thread_join(struct lat_thread *t);
 
 #endif /* SPILLWAY_BENCH_H */

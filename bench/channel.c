@@ -41,7 +41,7 @@
 #define DEFAULT_PING_SECONDS 0.2
 #define CAL_START 65536
 #define CAL_MARGIN 1.3
-#define MAX_RESIZES 3  /* per repetition that came out too short */
+#define MAX_RESIZES 3 /* per repetition that came out too short */
 #define JUDGE_SECONDS 0.1 /* shorter repetitions: targets not judged */
 #define QUICK_VALUES 100000
 #define QUICK_REPS 3
@@ -71,34 +71,34 @@ struct row_def {
 	const char *name;
 	uint64_t (*run)(const struct job *job);
 	enum variant variant;
-	int shared;          /* only at the --shared-producers counts */
+	int shared; /* only at the --shared-producers counts */
 	uint64_t max_values; /* auto-sizing cap */
-	const char *color;   /* in the plot */
+	const char *color; /* in the plot */
 };
 
 static const struct row_def rows[NROWS] = {
-	{ "send", "spillway send", spillway_run, V_SEND, 0, MAX_AUTO_VALUES,
-	  "#1f77b4" },
-	{ "send_many", "spillway send_many(32)", spillway_run, V_SEND_MANY, 0,
-	  MAX_AUTO_VALUES, "#17becf" },
-	{ "recv_batch", "spillway send + recv_batch", spillway_run,
-	  V_RECV_BATCH, 0, MAX_AUTO_VALUES, "#2ca02c" },
-	{ "recv_many", "spillway send + recv_many", spillway_run, V_RECV_MANY,
-	  0, MAX_AUTO_VALUES, "#9467bd" },
-	{ "mutex", "mutex+condvar", mutex_run, V_PLAIN, 0, MAX_AUTO_VALUES,
-	  "#d62728" },
-	{ "wfcq", "liburcu wfcqueue", wfcq_run, V_PLAIN, 0, MAX_AUTO_VALUES,
-	  "#8c564b" },
-	{ "moody", "moodycamel (tokens)", moody_run, V_TOKENS, 0,
-	  MAX_AUTO_VALUES, "#ff7f0e" },
-	{ "moody_bulk", "moodycamel bulk-32 (tokens)", moody_run, V_BULK, 0,
-	  MAX_AUTO_VALUES, "#e377c2" },
-	{ "memory", "memory, 1 thread (limit)", memory_run, V_PLAIN, 0,
-	  MAX_MEMORY_VALUES, "#000000" },
-	{ "send_shared", "spillway send, 1 sender shared", spillway_run,
-	  V_SHARED, 1, MAX_AUTO_VALUES, "#bcbd22" },
-	{ "moody_implicit", "moodycamel enqueue (implicit, no tokens)",
-	  moody_run, V_IMPLICIT, 1, MAX_AUTO_VALUES, "#7f7f7f" },
+	{"send", "spillway send", spillway_run, V_SEND, 0, MAX_AUTO_VALUES,
+	 "#1f77b4"},
+	{"send_many", "spillway send_many(32)", spillway_run, V_SEND_MANY, 0,
+	 MAX_AUTO_VALUES, "#17becf"},
+	{"recv_batch", "spillway send + recv_batch", spillway_run,
+	 V_RECV_BATCH, 0, MAX_AUTO_VALUES, "#2ca02c"},
+	{"recv_many", "spillway send + recv_many", spillway_run, V_RECV_MANY,
+	 0, MAX_AUTO_VALUES, "#9467bd"},
+	{"mutex", "mutex+condvar", mutex_run, V_PLAIN, 0, MAX_AUTO_VALUES,
+	 "#d62728"},
+	{"wfcq", "liburcu wfcqueue", wfcq_run, V_PLAIN, 0, MAX_AUTO_VALUES,
+	 "#8c564b"},
+	{"moody", "moodycamel (tokens)", moody_run, V_TOKENS, 0,
+	 MAX_AUTO_VALUES, "#ff7f0e"},
+	{"moody_bulk", "moodycamel bulk-32 (tokens)", moody_run, V_BULK, 0,
+	 MAX_AUTO_VALUES, "#e377c2"},
+	{"memory", "memory, 1 thread (limit)", memory_run, V_PLAIN, 0,
+	 MAX_MEMORY_VALUES, "#000000"},
+	{"send_shared", "spillway send, 1 sender shared", spillway_run,
+	 V_SHARED, 1, MAX_AUTO_VALUES, "#bcbd22"},
+	{"moody_implicit", "moodycamel enqueue (implicit, no tokens)",
+	 moody_run, V_IMPLICIT, 1, MAX_AUTO_VALUES, "#7f7f7f"},
 };
 
 struct params {
@@ -109,7 +109,7 @@ struct params {
 	unsigned ping[MAX_PING]; /* ping-pong lanes */
 	unsigned nping;
 	double ping_seconds;
-	uint64_t values;    /* per repetition; 0: auto-size per row */
+	uint64_t values; /* per repetition; 0: auto-size per row */
 	double min_seconds; /* auto-sizing target */
 	unsigned reps;
 	unsigned warmup;
@@ -167,7 +167,7 @@ static uint64_t run_case(struct job *job, int r, int m)
 
 /* Values for a repetition of `want` seconds, from a run of n in t ns. */
 static uint64_t scale_values(uint64_t n, uint64_t t, double want,
-	unsigned producers, uint64_t cap)
+			     unsigned producers, uint64_t cap)
 {
 	double v = (double)n * want / (t > 0 ? seconds(t) : 1e-9);
 
@@ -183,7 +183,7 @@ static uint64_t scale_values(uint64_t n, uint64_t t, double want,
  * one takes min/4 and a scale-up to min * CAL_MARGIN.
  */
 static uint64_t calibrate(const struct params *prm, struct job *job, int r,
-	int m)
+			  int m)
 {
 	uint64_t n = CAL_START, t, cap = rows[r].max_values;
 
@@ -207,20 +207,20 @@ static uint64_t calibrate(const struct params *prm, struct job *job, int r,
 /* ---- results -------------------------------------------------------------------- */
 
 struct summary {
-	double median;   /* throughput, M msg/s */
+	double median; /* throughput, M msg/s */
 	double min;
 	double max;
-	double latency;  /* ns/msg at the median */
-	double stddev;   /* of ns/msg over the repetitions */
+	double latency; /* ns/msg at the median */
+	double stddev; /* of ns/msg over the repetitions */
 	double shortest; /* seconds, the shortest repetition */
 };
 
 struct result {
 	int valid;
-	uint64_t values;   /* per repetition: the latest size */
+	uint64_t values; /* per repetition: the latest size */
 	uint64_t *elapsed; /* ns, one per repetition */
-	uint64_t *sizes;   /* values, one per repetition */
-	double *probes;    /* round trip ns, before and after each rep */
+	uint64_t *sizes; /* values, one per repetition */
+	double *probes; /* round trip ns, before and after each rep */
 	struct summary s;
 };
 
@@ -231,7 +231,7 @@ struct ping_result {
 	double *p50; /* ns, per repetition */
 	double *p99;
 	double *cpu; /* echo thread CPU / wall, per repetition */
-	size_t *n;   /* round trips, per repetition */
+	size_t *n; /* round trips, per repetition */
 	double *probes;
 	double med50, med99, min50, max50, sd50, medcpu;
 	size_t nmin; /* round trips in the smallest repetition */
@@ -263,7 +263,7 @@ static void summarize(struct result *x, unsigned reps)
 
 /* Every probe of the table (m, P index pi). */
 static void table_regime(const struct params *prm, int m, unsigned pi,
-	char *buf, size_t size)
+			 char *buf, size_t size)
 {
 	double *all = xmalloc(NROWS * 2 * prm->reps * sizeof(*all));
 	size_t n = 0;
@@ -286,7 +286,7 @@ static double rep_regime(const struct result *x, unsigned reps)
 /* ---- measuring -------------------------------------------------------------------- */
 
 static void progress_rep(const char *what, unsigned producers, int m,
-	const struct result *row, unsigned rep, double rt)
+			 const struct result *row, unsigned rep, double rt)
 {
 	char line[1024];
 	size_t len = 0;
@@ -295,9 +295,9 @@ static void progress_rep(const char *what, unsigned producers, int m,
 	for (r = 0; r < NROWS && len < sizeof(line) - 64; r++)
 		if (row[r].valid)
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
-				"%s%s %.1f", len ? " | " : "", rows[r].key,
-				(double)row[r].sizes[rep] * 1e3 /
-					(double)row[r].elapsed[rep]);
+						"%s%s %.1f", len ? " | " : "", rows[r].key,
+						(double)row[r].sizes[rep] * 1e3 /
+							(double)row[r].elapsed[rep]);
 	if (rt > 0)
 		progress("P=%u %s %s: %s M msg/s (round trip %.0f ns)",
 			 producers, what, mode_name[m], line, rt);
@@ -330,7 +330,8 @@ static void measure(const struct params *prm, unsigned pi)
 			x->values = calibrate(prm, &job, r, m);
 			if (prm->values == 0 && !prm->quick)
 				progress("P=%u %s %s: %llu values per "
-					 "repetition", producers, rows[r].key,
+					 "repetition",
+					 producers, rows[r].key,
 					 mode_name[m],
 					 (unsigned long long)x->values);
 		}
@@ -356,7 +357,8 @@ static void measure(const struct params *prm, unsigned pi)
 						prm->min_seconds * CAL_MARGIN,
 						producers, rows[r].max_values);
 					progress("P=%u %s %s: resized to %llu "
-						 "values", producers,
+						 "values",
+						 producers,
 						 rows[r].key, mode_name[m],
 						 (unsigned long long)x->values);
 				}
@@ -400,7 +402,8 @@ static void measure(const struct params *prm, unsigned pi)
 						producers, cap);
 					progress("P=%u %s %s: %.2f s is too "
 						 "short; again with %llu "
-						 "values", producers,
+						 "values",
+						 producers,
 						 rows[r].key, mode_name[m],
 						 seconds(t),
 						 (unsigned long long)x->values);
@@ -486,15 +489,15 @@ static void measure_ping(const struct params *prm)
 								   0.5);
 				x->p99[rep] = (double)quantile_u64(j.lat, j.n,
 								   0.99);
-				x->cpu[rep] = j.rx_wall_ns ?
-						      (double)j.rx_cpu_ns /
-							      (double)j.rx_wall_ns :
-						      0;
+				x->cpu[rep] = j.rx_wall_ns ? (double)j.rx_cpu_ns /
+								     (double)j.rx_wall_ns
+							   : 0;
 				x->n[rep] = j.n;
 				x->valid = 1;
 				progress("ping-pong %s lanes %u rep %u/%u: "
 					 "p50 %.0f ns, p99 %.0f ns, %zu round "
-					 "trips", mode_name[m], prm->ping[i],
+					 "trips",
+					 mode_name[m], prm->ping[i],
 					 rep + 1, prm->reps, x->p50[rep],
 					 x->p99[rep], j.n);
 			}
@@ -527,10 +530,10 @@ static void measure_ping(const struct params *prm)
 /* ---- the report ------------------------------------------------------------------ */
 
 /* The rows every other row is compared with, in column order. */
-static const enum row_id peer_cols[] = { ROW_MUTEX, ROW_WFCQ, ROW_MOODY,
-					 ROW_MOODY_BULK };
-static const char *const peer_col_name[] = { "vs mutex", "vs wfcq",
-					     "vs moody", "vs moody bulk" };
+static const enum row_id peer_cols[] = {ROW_MUTEX, ROW_WFCQ, ROW_MOODY,
+					ROW_MOODY_BULK};
+static const char *const peer_col_name[] = {"vs mutex", "vs wfcq",
+					    "vs moody", "vs moody bulk"};
 #define NPEERS (sizeof(peer_cols) / sizeof(peer_cols[0]))
 
 static void print_header(const struct params *prm)
@@ -666,7 +669,7 @@ static void print_shared(const struct params *prm, int m)
 			printf(" - |");
 		if (ratio(row, ROW_SEND_SHARED, ROW_MOODY_IMPLICIT) != 0)
 			printf(" %.2fx |\n", ratio(row, ROW_SEND_SHARED,
-						    ROW_MOODY_IMPLICIT));
+						   ROW_MOODY_IMPLICIT));
 		else
 			printf(" - |\n");
 	}
@@ -711,14 +714,14 @@ static void print_ping(const struct params *prm, int m)
 
 /* Targets are judged only on repetitions long enough to mean something. */
 static int judged(const struct params *prm, const struct result *row, int a,
-	int b)
+		  int b)
 {
 	return !prm->quick && row[a].s.shortest >= JUDGE_SECONDS &&
 	       row[b].s.shortest >= JUDGE_SECONDS;
 }
 
 static void print_target(double got, double want, int judge, unsigned *met,
-	unsigned *total, unsigned *unjudged)
+			 unsigned *total, unsigned *unjudged)
 {
 	if (got == 0) {
 		printf(" - |");
@@ -751,9 +754,7 @@ static void print_targets(const struct params *prm, int m)
 		print_target(ratio(row, ROW_SEND_MANY, ROW_MOODY_BULK), 1.5,
 			     judged(prm, row, ROW_SEND_MANY, ROW_MOODY_BULK),
 			     &met, &total, &unjudged);
-		print_target(prm->plist[i] == 16 ?
-				     ratio(row, ROW_SEND, ROW_MUTEX) :
-				     0,
+		print_target(prm->plist[i] == 16 ? ratio(row, ROW_SEND, ROW_MUTEX) : 0,
 			     10.0, judged(prm, row, ROW_SEND, ROW_MUTEX), &met,
 			     &total, &unjudged);
 		printf("\n");
@@ -761,8 +762,7 @@ static void print_targets(const struct params *prm, int m)
 	if (unjudged != 0)
 		printf("\nTargets are not judged at this size (%s): rerun "
 		       "without --quick, with repetitions of at least %.1f s.\n",
-		       prm->quick ? "--quick, 100000 values per repetition" :
-				    "repetitions shorter than the minimum",
+		       prm->quick ? "--quick, 100000 values per repetition" : "repetitions shorter than the minimum",
 		       JUDGE_SECONDS);
 	if (total != 0 || unjudged == 0)
 		printf("\n%u of %u targets met%s.\n", met, total,
@@ -1063,23 +1063,22 @@ enum {
 };
 
 static const struct option options[] = {
-	{ "producers", required_argument, NULL, OPT_PRODUCERS },
-	{ "shared-producers", required_argument, NULL, OPT_SHARED },
-	{ "values", required_argument, NULL, OPT_VALUES },
-	{ "min-seconds", required_argument, NULL, OPT_MIN_SECONDS },
-	{ "reps", required_argument, NULL, OPT_REPS },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "lanes", required_argument, NULL, OPT_LANES },
-	{ "pin", optional_argument, NULL, OPT_PIN },
-	{ "pingpong", required_argument, NULL, OPT_PINGPONG },
-	{ "pingpong-seconds", required_argument, NULL, OPT_PING_SECONDS },
-	{ "rows", required_argument, NULL, OPT_ROWS },
-	{ "csv", required_argument, NULL, OPT_CSV },
-	{ "plot", required_argument, NULL, OPT_PLOT },
-	{ "quick", no_argument, NULL, OPT_QUICK },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
+	{"producers", required_argument, NULL, OPT_PRODUCERS},
+	{"shared-producers", required_argument, NULL, OPT_SHARED},
+	{"values", required_argument, NULL, OPT_VALUES},
+	{"min-seconds", required_argument, NULL, OPT_MIN_SECONDS},
+	{"reps", required_argument, NULL, OPT_REPS},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
+	{"lanes", required_argument, NULL, OPT_LANES},
+	{"pin", optional_argument, NULL, OPT_PIN},
+	{"pingpong", required_argument, NULL, OPT_PINGPONG},
+	{"pingpong-seconds", required_argument, NULL, OPT_PING_SECONDS},
+	{"rows", required_argument, NULL, OPT_ROWS},
+	{"csv", required_argument, NULL, OPT_CSV},
+	{"plot", required_argument, NULL, OPT_PLOT},
+	{"quick", no_argument, NULL, OPT_QUICK},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0}};
 
 static void parse_args(int argc, char **argv, struct params *prm)
 {
@@ -1142,20 +1141,13 @@ static void parse_args(int argc, char **argv, struct params *prm)
 			set_warmup = 1;
 			break;
 		case OPT_LANES:
-			prm->lanes = strcmp(optarg, "auto") == 0 ?
-					     0 :
-					     parse_uint("--lanes", optarg, 1,
-							SPW_MAX_LANES);
+			prm->lanes = strcmp(optarg, "auto") == 0 ? 0 : parse_uint("--lanes", optarg, 1, SPW_MAX_LANES);
 			break;
 		case OPT_PIN:
 			prm->modes = parse_pin(optarg);
 			break;
 		case OPT_PINGPONG:
-			prm->nping = strcmp(optarg, "none") == 0 ?
-					     0 :
-					     parse_list("--pingpong", optarg,
-							prm->ping, MAX_PING, 1,
-							SPW_MAX_LANES);
+			prm->nping = strcmp(optarg, "none") == 0 ? 0 : parse_list("--pingpong", optarg, prm->ping, MAX_PING, 1, SPW_MAX_LANES);
 			break;
 		case OPT_PING_SECONDS:
 			prm->ping_seconds = parse_double("--pingpong-seconds",

@@ -244,7 +244,7 @@ void unpin_self(void)
 		die("sched_setaffinity: %s", strerror(errno));
 }
 
-const char *const mode_name[NMODES] = { "unpinned", "pinned" };
+const char *const mode_name[NMODES] = {"unpinned", "pinned"};
 
 enum pin_mode parse_pin(const char *arg)
 {
@@ -282,7 +282,7 @@ static void *producer_trampoline(void *arg)
 }
 
 void producers_start(struct producer *prs, unsigned n,
-	void *(*fn)(struct producer *))
+		     void *(*fn)(struct producer *))
 {
 	unsigned p;
 	int rc;
@@ -313,7 +313,7 @@ static void *lat_trampoline(void *arg)
 }
 
 void lat_thread_start(struct lat_thread *t, int cpu,
-	void *(*fn)(struct lat_thread *), void *arg)
+		      void *(*fn)(struct lat_thread *), void *arg)
 {
 	int rc;
 
@@ -333,9 +333,9 @@ void lat_thread_join(struct lat_thread *t)
 
 /* ---- the regime probe ----------------------------------------------------------- */
 
-#define PROBE_BATCH 16   /* round trips per timed batch */
+#define PROBE_BATCH 16 /* round trips per timed batch */
 #define PROBE_BATCHES 64 /* timed batches */
-#define PROBE_WARMUP 8   /* untimed batches first */
+#define PROBE_WARMUP 8 /* untimed batches first */
 
 struct probe {
 	_Alignas(64) atomic_uint_fast64_t ball;
@@ -493,7 +493,7 @@ uint64_t quantile_u64(const uint64_t *sorted, size_t n, double q)
 /* ---- flags ------------------------------------------------------------------------ */
 
 uint64_t parse_uint(const char *flag, const char *s, uint64_t min,
-	uint64_t max)
+		    uint64_t max)
 {
 	unsigned long long v;
 	char *end;
@@ -525,7 +525,7 @@ double parse_double(const char *flag, const char *s, double min, double max)
 }
 
 unsigned parse_list(const char *flag, const char *s, unsigned *out,
-	unsigned max, uint64_t min, uint64_t maxv)
+		    unsigned max, uint64_t min, uint64_t maxv)
 {
 	char buf[256], *tok, *save = NULL;
 	unsigned n = 0;
@@ -549,13 +549,11 @@ unsigned parse_list(const char *flag, const char *s, unsigned *out,
 /* ---- gnuplot ------------------------------------------------------------------------ */
 
 void plot_paths(const char *plot, char *script, size_t ssize, char *base,
-	size_t bsize)
+		size_t bsize)
 {
 	const char *slash = strrchr(plot, '/');
 	const char *dot = strrchr(plot, '.');
-	size_t stem = dot != NULL && (slash == NULL || dot > slash) ?
-			      (size_t)(dot - plot) :
-			      strlen(plot);
+	size_t stem = dot != NULL && (slash == NULL || dot > slash) ? (size_t)(dot - plot) : strlen(plot);
 
 	if (stem + 4 >= ssize || strlen(plot) >= bsize)
 		die("--plot: path too long");
@@ -600,7 +598,8 @@ int run_gnuplot(const char *script)
 	    WEXITSTATUS(status) != 0) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			fprintf(stderr, "%s: cannot run gnuplot; the script "
-					"is %s\n", bench_prog, script);
+					"is %s\n",
+				bench_prog, script);
 		else
 			fprintf(stderr, "%s: gnuplot failed on %s\n",
 				bench_prog, script);

@@ -111,9 +111,8 @@ uint64_t moody_run(const struct job *job)
 		die("moodycamel: consumer token: out of memory");
 	checker_init(&c, job);
 	producers_start(prs, job->producers,
-			job->variant == V_BULK	   ? moody_bulk_main :
-			job->variant == V_IMPLICIT ? moody_implicit_main :
-						     moody_main);
+			job->variant == V_BULK ? moody_bulk_main : job->variant == V_IMPLICIT ? moody_implicit_main
+											      : moody_main);
 
 	t0 = gate_open(&g, job->producers);
 	for (;;) {
@@ -205,8 +204,7 @@ static void pipe_destroy(struct mc_pipe *m)
 
 static inline void pipe_put(struct mc_pipe *m, uint64_t v)
 {
-	int ok = m->kind == LAT_BLOCK ? mc_benqueue(m->bp, v) :
-					mc_enqueue(m->p, v);
+	int ok = m->kind == LAT_BLOCK ? mc_benqueue(m->bp, v) : mc_enqueue(m->p, v);
 
 	if (UNLIKELY(!ok))
 		die("moodycamel enqueue: out of memory");

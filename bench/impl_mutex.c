@@ -16,8 +16,8 @@ struct mq {
 	pthread_mutex_t lock;
 	pthread_cond_t ready;
 	uint64_t *buf;
-	size_t cap;       /* a power of two */
-	size_t head;      /* the oldest value */
+	size_t cap; /* a power of two */
+	size_t head; /* the oldest value */
 	size_t len;
 	unsigned senders; /* producers still sending */
 };

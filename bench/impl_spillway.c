@@ -14,8 +14,8 @@
 /* ---- throughput ----------------------------------------------------------- */
 
 struct sp_shared {
-	spw_u64_sender *tx;     /* V_SHARED: the one sender */
-	atomic_uint remaining;  /* V_SHARED: producers still sending */
+	spw_u64_sender *tx; /* V_SHARED: the one sender */
+	atomic_uint remaining; /* V_SHARED: producers still sending */
 };
 
 static void *send_main(struct producer *pr)
@@ -101,9 +101,8 @@ uint64_t spillway_run(const struct job *job)
 	}
 	checker_init(&c, job);
 	producers_start(prs, job->producers,
-			job->variant == V_SEND_MANY ? send_many_main :
-			job->variant == V_SHARED    ? send_shared_main :
-						      send_main);
+			job->variant == V_SEND_MANY ? send_many_main : job->variant == V_SHARED ? send_shared_main
+												: send_main);
 
 	t0 = gate_open(&g, job->producers);
 	if (job->variant == V_RECV_BATCH) {
@@ -142,7 +141,7 @@ struct sp_lat {
 };
 
 static inline spw_status sp_take(enum lat_kind kind, spw_u64_receiver *rx,
-	uint64_t *v)
+				 uint64_t *v)
 {
 	spw_status st;
 

@@ -102,7 +102,8 @@ uint64_t wfcq_run(const struct job *job)
 		node = __cds_wfcq_dequeue_nonblocking(&q->head, &q->tail);
 		if (node != NULL && node != CDS_WFCQ_WOULDBLOCK) {
 			checker_take(&c, caa_container_of(node, struct wnode,
-							  node)->value);
+							  node)
+						 ->value);
 			spins = 0;
 			continue;
 		}
@@ -115,7 +116,8 @@ uint64_t wfcq_run(const struct job *job)
 					die("wfcqueue: blocked after every "
 					    "producer finished");
 				checker_take(&c, caa_container_of(
-					node, struct wnode, node)->value);
+							 node, struct wnode, node)
+							 ->value);
 			}
 			break;
 		}

@@ -51,8 +51,10 @@
 #define QUICK_SECONDS 0.05
 #define PINGPONG_CAP ((size_t)8 << 20) /* round trips per repetition */
 
-enum test_id { T_PINGPONG, T_ONEWAY, NTESTS };
-static const char *const test_key[NTESTS] = { "pingpong", "oneway" };
+enum test_id { T_PINGPONG,
+	       T_ONEWAY,
+	       NTESTS };
+static const char *const test_key[NTESTS] = {"pingpong", "oneway"};
 
 struct row_def {
 	const char *key;
@@ -64,18 +66,18 @@ struct row_def {
 
 enum { NROWS = 5 };
 static const struct row_def rows[NROWS] = {
-	{ "spillway", "spillway recv", LAT_BLOCK, spillway_pingpong,
-	  spillway_oneway },
-	{ "moody", "moodycamel wait_dequeue", LAT_BLOCK, moody_pingpong,
-	  moody_oneway },
-	{ "mutex", "mutex+condvar", LAT_BLOCK, mutex_pingpong, mutex_oneway },
-	{ "spillway_spin", "spillway try_recv spin", LAT_SPIN,
-	  spillway_pingpong, spillway_oneway },
-	{ "moody_spin", "moodycamel try_dequeue spin", LAT_SPIN,
-	  moody_pingpong, moody_oneway },
+	{"spillway", "spillway recv", LAT_BLOCK, spillway_pingpong,
+	 spillway_oneway},
+	{"moody", "moodycamel wait_dequeue", LAT_BLOCK, moody_pingpong,
+	 moody_oneway},
+	{"mutex", "mutex+condvar", LAT_BLOCK, mutex_pingpong, mutex_oneway},
+	{"spillway_spin", "spillway try_recv spin", LAT_SPIN,
+	 spillway_pingpong, spillway_oneway},
+	{"moody_spin", "moodycamel try_dequeue spin", LAT_SPIN,
+	 moody_pingpong, moody_oneway},
 };
 
-static const char *const kind_name[] = { "blocking", "spinning" };
+static const char *const kind_name[] = {"blocking", "spinning"};
 
 struct params {
 	int row_on[NROWS];
@@ -93,15 +95,20 @@ struct params {
 };
 
 /* Per repetition: the quantiles of its samples. */
-enum stat { S_P50, S_P99, S_P999, S_MAX, S_CPU, NSTATS };
+enum stat { S_P50,
+	    S_P99,
+	    S_P999,
+	    S_MAX,
+	    S_CPU,
+	    NSTATS };
 
 struct result {
 	int valid;
 	double *rep[NSTATS]; /* per repetition (cpu: a fraction) */
-	size_t *n;           /* samples per repetition */
+	size_t *n; /* samples per repetition */
 	double *probes;
 	double med[NSTATS];
-	double worst;        /* the largest max */
+	double worst; /* the largest max */
 	size_t nmin;
 };
 
@@ -115,7 +122,7 @@ static int mode_on(const struct params *prm, int m)
 /* ---- measuring -------------------------------------------------------------- */
 
 static void run_one(const struct params *prm, struct lat_job *j, int t,
-	int r, int m)
+		    int r, int m)
 {
 	j->name = rows[r].name;
 	j->kind = rows[r].kind;
@@ -144,8 +151,8 @@ static void record(struct result *x, struct lat_job *j, unsigned rep)
 	x->rep[S_P999][rep] = (double)quantile_u64(j->lat, j->n, 0.999);
 	x->rep[S_MAX][rep] = (double)j->lat[j->n - 1];
 	x->rep[S_CPU][rep] = j->rx_wall_ns ? (double)j->rx_cpu_ns /
-						     (double)j->rx_wall_ns :
-					     0;
+						     (double)j->rx_wall_ns
+					   : 0;
 	x->n[rep] = j->n;
 }
 
@@ -263,10 +270,9 @@ static void print_header(const struct params *prm, int argc, char **argv)
 	       "(+%u warm-up) of %.2f s per row; spillway lanes %s; %ld CPUs "
 	       "online (%u allowed)",
 	       (double)prm->rate / 1e6,
-	       (unsigned long long)(prm->rate * prm->burst_ns / 1000000000u ?
-					    prm->rate * prm->burst_ns /
-						    1000000000u :
-					    1),
+	       (unsigned long long)(prm->rate * prm->burst_ns / 1000000000u ? prm->rate * prm->burst_ns /
+										      1000000000u
+									    : 1),
 	       (double)prm->burst_ns / 1e3, prm->reps, prm->warmup,
 	       prm->seconds, prm->lanes ? "as given" : "default (8)",
 	       sysconf(_SC_NPROCESSORS_ONLN), cpus_allowed());
@@ -374,12 +380,10 @@ static void write_csv(const struct params *prm)
 					test_key[t], rows[r].key, rows[r].name,
 					kind_name[rows[r].kind], mode_name[m],
 					prm->reps, prm->seconds,
-					t == T_ONEWAY ?
-						(unsigned long long)prm->rate :
-						0ULL,
+					t == T_ONEWAY ? (unsigned long long)prm->rate : 0ULL,
 					t == T_ONEWAY ? (unsigned long long)
-								prm->burst_ns :
-							0ULL,
+								prm->burst_ns
+						      : 0ULL,
 					x->med[S_P50], x->med[S_P99],
 					x->med[S_P999], x->med[S_MAX], x->worst,
 					100 * x->med[S_CPU], x->nmin, rt,
@@ -393,9 +397,7 @@ static void write_csv(const struct params *prm)
 						fprintf(f, "%s%.*f",
 							k ? ";" : "",
 							s == S_CPU ? 1 : 0,
-							s == S_CPU ?
-								100 * x->rep[s][k] :
-								x->rep[s][k]);
+							s == S_CPU ? 100 * x->rep[s][k] : x->rep[s][k]);
 				}
 				fprintf(f, "\n");
 			}
@@ -534,7 +536,7 @@ static void usage(FILE *f)
 }
 
 static void parse_keys(const char *flag, const char *list,
-	const char *const *keys, int nkeys, int *on)
+		       const char *const *keys, int nkeys, int *on)
 {
 	char buf[256], *tok, *save = NULL;
 	int k, found, any = 0;
@@ -573,21 +575,20 @@ enum {
 };
 
 static const struct option options[] = {
-	{ "tests", required_argument, NULL, OPT_TESTS },
-	{ "rows", required_argument, NULL, OPT_ROWS },
-	{ "reps", required_argument, NULL, OPT_REPS },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "seconds", required_argument, NULL, OPT_SECONDS },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "burst-us", required_argument, NULL, OPT_BURST },
-	{ "lanes", required_argument, NULL, OPT_LANES },
-	{ "pin", optional_argument, NULL, OPT_PIN },
-	{ "csv", required_argument, NULL, OPT_CSV },
-	{ "plot", required_argument, NULL, OPT_PLOT },
-	{ "quick", no_argument, NULL, OPT_QUICK },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
+	{"tests", required_argument, NULL, OPT_TESTS},
+	{"rows", required_argument, NULL, OPT_ROWS},
+	{"reps", required_argument, NULL, OPT_REPS},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
+	{"seconds", required_argument, NULL, OPT_SECONDS},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"burst-us", required_argument, NULL, OPT_BURST},
+	{"lanes", required_argument, NULL, OPT_LANES},
+	{"pin", optional_argument, NULL, OPT_PIN},
+	{"csv", required_argument, NULL, OPT_CSV},
+	{"plot", required_argument, NULL, OPT_PLOT},
+	{"quick", no_argument, NULL, OPT_QUICK},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0}};
 
 static void parse_args(int argc, char **argv, struct params *prm)
 {

@@ -11,7 +11,8 @@
 
 #include <new>
 
-namespace {
+namespace
+{
 using Queue = moodycamel::ConcurrentQueue<std::uint64_t>;
 using BQueue = moodycamel::BlockingConcurrentQueue<std::uint64_t>;
 } // namespace
@@ -21,13 +22,19 @@ struct mc_queue {
 };
 
 struct mc_producer {
-	explicit mc_producer(Queue &queue) : q(queue), tok(queue) {}
+	explicit mc_producer(Queue &queue)
+	    : q(queue), tok(queue)
+	{
+	}
 	Queue &q;
 	moodycamel::ProducerToken tok;
 };
 
 struct mc_consumer {
-	explicit mc_consumer(Queue &queue) : q(queue), tok(queue) {}
+	explicit mc_consumer(Queue &queue)
+	    : q(queue), tok(queue)
+	{
+	}
 	Queue &q;
 	moodycamel::ConsumerToken tok;
 };
@@ -37,13 +44,19 @@ struct mc_bqueue {
 };
 
 struct mc_bproducer {
-	explicit mc_bproducer(BQueue &queue) : q(queue), tok(queue) {}
+	explicit mc_bproducer(BQueue &queue)
+	    : q(queue), tok(queue)
+	{
+	}
 	BQueue &q;
 	moodycamel::ProducerToken tok;
 };
 
 struct mc_bconsumer {
-	explicit mc_bconsumer(BQueue &queue) : q(queue), tok(queue) {}
+	explicit mc_bconsumer(BQueue &queue)
+	    : q(queue), tok(queue)
+	{
+	}
 	BQueue &q;
 	moodycamel::ConsumerToken tok;
 };
