@@ -1,7 +1,7 @@
-# Written by bench/channel.c; run: gnuplot /work/main/bench/results/channel.gp
+# Written by bench/channel.c. Run it from this folder: gnuplot channel.gp
 set terminal pngcairo size 1000,640
 set termoption noenhanced
-set output '/work/main/bench/results/channel.png'
+set output 'channel.png'
 set title 'Spillway channel benchmark: P producers -> 1 receiver, u64 (median; bars: min..max)'
 set xlabel 'producer threads P'
 set ylabel 'million messages per second'
