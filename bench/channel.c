@@ -1107,7 +1107,7 @@ static void parse_args(int argc, char **argv, struct params *prm)
 					i ? " " : "", argv[i]);
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);

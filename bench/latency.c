@@ -609,7 +609,7 @@ static void parse_args(int argc, char **argv, struct params *prm)
 	prm->modes = PIN_BOTH;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -660,9 +660,10 @@ static void parse_args(int argc, char **argv, struct params *prm)
 		case OPT_QUICK:
 			prm->quick = 1;
 			break;
+		case ':':
+			bad_usage("%s needs a value", argv[optind - 1]);
 		default:
-			bad_usage("unknown flag or missing value: '%s'",
-				  argv[optind - 1]);
+			bad_usage("unknown flag '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
