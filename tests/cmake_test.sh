@@ -14,7 +14,8 @@
 # 3. from the source tree with BUILD_SHARED_LIBS=ON: the library has the
 #    Makefile's names (libspillway.so.ABI.MINOR.PATCH, soname .so.ABI) and
 #    exports the same symbols;
-# 4. PREFIX (spwgen --prefix), if the installed spwgen has --prefix.
+# 4. PREFIX (spwgen --prefix), if the installed spwgen has --prefix;
+# 5. FetchContent of the make dist tarball (git HEAD) by URL.
 #
 # The example is copied to a temporary folder (its tick.h is touched
 # there, never in the repository). Prints one line per check and ends with
@@ -169,5 +170,28 @@ C
 else
 	echo "note: the installed spwgen has no --prefix: PREFIX not tested"
 fi
+
+# --- 5. FetchContent of the release tarball -------------------------------
+
+mkdir -p "$tmp/fetch" "$tmp/dist"
+cp "$proj/tick.h" "$proj/ticks.c" "$tmp/fetch/"
+fetch_project() {
+	make -C "$root" --no-print-directory BUILDDIR="$tmp/build" DISTDIR="$tmp/dist" dist &&
+		tarball=$(ls "$tmp"/dist/spillway-*.tar.gz) &&
+		cat >"$tmp/fetch/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.14)
+project(fetch LANGUAGES C)
+include(FetchContent)
+FetchContent_Declare(spillway URL "$tarball" DOWNLOAD_EXTRACT_TIMESTAMP TRUE)
+FetchContent_MakeAvailable(spillway)
+add_executable(ticks ticks.c)
+spillway_add_channel(ticks TYPE "struct tick" NAME tick INCLUDES tick.h)
+CM
+}
+t_run "make dist, and a project that fetches the tarball (FetchContent URL)" fetch_project
+t_run "FetchContent: configure and build" \
+	sh -c 'cmake -S "$1" -B "$2" -G Ninja -DCMAKE_C_FLAGS="$3" && cmake --build "$2"' sh \
+	"$tmp/fetch" "$tmp/b-fetch" "$warnings"
+t_expect "FetchContent: ticks runs: $ok_line" "$ok_line" timeout 30 "$tmp/b-fetch/ticks"
 
 t_done
