@@ -31,12 +31,17 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "spillway_u64.h"
 
@@ -159,6 +164,10 @@ static struct fz {
 	/* the last view, checked again until the next receive call */
 	const uint64_t *view;
 	size_t view_n;
+	/* the descriptor: -1 until receiver_fd made it */
+	int fd;
+	int armed;           /* an empty non-blocking receive armed it */
+	int expect_readable; /* a wake-up since: poll must say readable */
 } G;
 
 static void ensure_vals(size_t need)
@@ -367,6 +376,43 @@ static void receive_call(void)
 	G.view_n = 0;
 }
 
+/* The descriptor must be readable after a wake-up (no lost wake-up). */
+static void check_fd(const char *after)
+{
+	struct pollfd p;
+
+	if (G.fd < 0 || !G.expect_readable)
+		return;
+	p.fd = G.fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+		fail(__LINE__, "the receiver's descriptor is not readable after "
+		     "%s woke the armed receiver", after);
+}
+
+/* A send was accepted or the last sender closed: an armed receiver wakes. */
+static void fd_wake(const char *what)
+{
+	if (G.fd >= 0 && G.armed) {
+		G.armed = 0;
+		G.expect_readable = 1;
+		check_fd(what);
+	}
+}
+
+/*
+ * A non-blocking receive returned `st`: empty (EMPTY, TIMEOUT) re-arms
+ * the descriptor (empties it, parks); anything else leaves it alone.
+ */
+static void fd_after_nowait(spw_status st)
+{
+	if (G.fd >= 0 && (st == SPW_EMPTY || st == SPW_TIMEOUT)) {
+		G.armed = 1;
+		G.expect_readable = 0;
+	}
+}
+
 /* ---- operations ---------------------------------------------------------- */
 
 static int model_has_senders(void) { return G.ntx != 0; }
@@ -411,8 +457,10 @@ static void op_send(size_t k, size_t n, int many, int may_nomem)
 			vstate[i] = V_REJECTED;
 		}
 	}
-	if (st == SPW_OK && n != 0)
+	if (st == SPW_OK && n != 0) {
 		vbatch_end[first + n - 1] = 1;
+		fd_wake(many ? "send_many" : "send");
+	}
 }
 
 /* What a one-value receive must return, from the model. */
@@ -462,6 +510,10 @@ static void op_recv_one(int kind, uint64_t timeout_ns)
 	CHECK_ST(st, want, what);
 	if (st == SPW_OK)
 		got_value(v, what);
+	if (kind == R_TRY || kind == R_TIMEOUT0)
+		fd_after_nowait(st);
+	else if (kind == R_TIMEOUT && st == SPW_TIMEOUT)
+		G.armed = 0; /* it parked: parked is 0 again afterwards */
 }
 
 static void op_view(int wait)
@@ -475,6 +527,8 @@ static void op_view(int wait)
 	st = wait ? spw_u64_recv_batch(G.rx, &items, &n) :
 		    spw_u64_try_recv_batch(G.rx, &items, &n);
 	CHECK_ST(st, want, what);
+	if (!wait)
+		fd_after_nowait(st);
 	if (st != SPW_OK) {
 		CHECK(items == NULL && n == 0, "%s: %s must give NULL, 0", what,
 		      st_name(st));
@@ -561,6 +615,8 @@ static void op_sender_close(size_t k)
 	G.tx[k] = G.tx[--G.ntx];
 	if (last)
 		after_teardown();
+	else if (G.ntx == 0 && G.rx_open)
+		fd_wake("the last sender_close");
 	if (G.rx_open)
 		check_view(); /* closing a sender leaves the view alone */
 }
@@ -575,6 +631,7 @@ static void op_receiver_close(void)
 	CHECK_ST(spw_u64_receiver_close(G.rx), SPW_OK, "receiver_close");
 	G.rx_open = 0;
 	G.rx = NULL;
+	G.fd = -1;
 	G.visit_left = 0;
 	if (last)
 		after_teardown();
@@ -723,6 +780,415 @@ static void op_invalid(unsigned which, size_t k)
 	check_view();
 }
 
+/*
+ * Introspection and the descriptor (op 14): arg % 4 picks capacity and
+ * sender_capacity, receiver_fd, the status strings and config helpers,
+ * or a plain send.
+ */
+static void op_introspect(unsigned arg, size_t k, int may_nomem)
+{
+	size_t c = 12345;
+	int fd = -2;
+	spw_status st;
+	spw_config cfg;
+
+	switch (arg % 4) {
+	case 0:
+		if (G.rx_open) {
+			CHECK_ST(spw_u64_capacity(G.rx, &c), SPW_OK, "capacity");
+			CHECK(c == G.capacity, "capacity %zu, want %zu", c,
+			      G.capacity);
+			CHECK_ST(spw_u64_capacity(G.rx, NULL), SPW_INVALID,
+				 "capacity(rx, NULL)");
+		}
+		if (G.ntx) {
+			c = 12345;
+			CHECK_ST(spw_u64_sender_capacity(G.tx[k].h, &c), SPW_OK,
+				 "sender_capacity");
+			CHECK(c == G.capacity, "sender_capacity %zu, want %zu",
+			      c, G.capacity);
+			CHECK_ST(spw_u64_sender_capacity(G.tx[k].h, NULL),
+				 SPW_INVALID, "sender_capacity(tx, NULL)");
+		}
+		CHECK_ST(spw_u64_capacity(NULL, &c), SPW_INVALID,
+			 "capacity(NULL)");
+		CHECK_ST(spw_u64_sender_capacity(NULL, &c), SPW_INVALID,
+			 "sender_capacity(NULL)");
+		CHECK_ST(spw_u64_len(NULL, &c), SPW_INVALID, "len(NULL)");
+		CHECK_ST(spw_u64_sender_len(NULL, &c), SPW_INVALID,
+			 "sender_len(NULL)");
+		CHECK_ST(spw_u64_trim(NULL), SPW_INVALID, "trim(NULL)");
+		CHECK_ST(spw_u64_receiver_fd(NULL, &fd), SPW_INVALID,
+			 "receiver_fd(NULL)");
+		if (G.rx_open) {
+			CHECK_ST(spw_u64_len(G.rx, NULL), SPW_INVALID,
+				 "len(rx, NULL)");
+			CHECK_ST(spw_u64_receiver_fd(G.rx, NULL), SPW_INVALID,
+				 "receiver_fd(rx, NULL)");
+		}
+		break;
+	case 1:
+		if (!G.rx_open)
+			break;
+		st = spw_u64_receiver_fd(G.rx, &fd);
+		if (may_nomem && G.fd < 0 && st == SPW_NOMEM)
+			break; /* eventfd does not allocate, but may fail */
+		CHECK_ST(st, SPW_OK, "receiver_fd");
+		CHECK(fd >= 0, "receiver_fd gave %d", fd);
+		if (G.fd >= 0)
+			CHECK(fd == G.fd, "receiver_fd gave %d, then %d", G.fd,
+			      fd);
+		G.fd = fd;
+		check_fd("a wake-up");
+		break;
+	case 2: {
+		static const spw_status all[] = { SPW_OK, SPW_EMPTY, SPW_CLOSED,
+						   SPW_FULL, SPW_TIMEOUT,
+						   SPW_NOMEM, SPW_INVALID };
+		size_t i, j;
+
+		for (i = 0; i < 7; i++) {
+			const char *a = spw_status_str(all[i]);
+
+			CHECK(a != NULL && a[0] != '\0', "spw_status_str(%d)",
+			      (int)all[i]);
+			for (j = 0; j < i; j++)
+				CHECK(strcmp(a, spw_status_str(all[j])) != 0,
+				      "two statuses share a description");
+		}
+		CHECK(spw_status_str((spw_status)99) != NULL,
+		      "spw_status_str(99) is NULL");
+		memset(&cfg, 0xff, sizeof(cfg));
+		spw_config_init(&cfg);
+		CHECK(cfg.lanes == SPW_DEFAULT_LANES && cfg.capacity == 0 &&
+		      cfg.initial_buffer == 0 && cfg.destroy == NULL &&
+		      cfg.destroy_ctx == NULL, "spw_config_init");
+		spw_config_init(NULL);
+		CHECK_ST(spw_config_check(&cfg), SPW_OK, "spw_config_check");
+		cfg.initial_buffer = SPW_MAX_INITIAL_BUFFER + 1;
+		CHECK_ST(spw_config_check(&cfg), SPW_INVALID,
+			 "spw_config_check(initial_buffer too large)");
+		CHECK_ST(spw_config_check(NULL), SPW_INVALID,
+			 "spw_config_check(NULL)");
+		break;
+	}
+	default:
+		if (G.ntx)
+			op_send(k, 1, 0, may_nomem);
+		break;
+	}
+}
+
+/* ---- threaded mode --------------------------------------------------------- */
+
+/*
+ * Byte 3 bit 5: several sender threads at once (the paths one thread
+ * cannot reach: parking and waking, a lane's bias revoked by a second
+ * thread, the eventfd woken from another thread). byte 4: 1 + b % 4
+ * sender threads; the rest of the input is dealt round-robin to the
+ * sender threads and the receiver (the last share). Interleavings are
+ * the scheduler's, so the check is the per-sender order of the model,
+ * not the exact order: a value is thread << 48 | generation << 32 | seq,
+ * each (thread, generation) sender's accepted values are seq 0, 1, 2, ...
+ * with no gap, and the receiver must see each sender's values exactly in
+ * that order; at the end accepted = received + destroyed per sender (the
+ * destroyed ones exactly the unreceived tail), and with a capacity len
+ * and sender_len never exceed it.
+ *
+ * A sender thread's byte b: b % 8 = 0-3 send; 4 send_many(1 + (b >> 3) %
+ * 16, at most the capacity); 5 sched_yield; 6 sleep (b >> 3) * 8 us;
+ * 7 clone a new sender (a new generation, the next lane) and close the
+ * old one. SPW_FULL is retried (yielding) until the receiver closes.
+ * The receiver's byte b: b % 8 = 0 try_recv; 1 recv; 2 the descriptor:
+ * try_recv, and on SPW_EMPTY poll it for up to 2 ms; 3 recv_batch;
+ * 4 try_recv_batch; 5 recv_many(1 + (b >> 3)); 6 len (and a sender's
+ * sender_len) within the capacity; 7 receiver_close when b >> 3 == 0,
+ * else recv_timeout((b >> 3) * 20 us). When its share ends it receives
+ * until end of stream (if it did not close).
+ */
+#define MT_THREADS 4
+#define MT_GENS 64
+
+static struct mt {
+	size_t capacity;
+	spw_u64_receiver *rx;
+	int rx_closed;
+	atomic_int rx_closed_flag;
+	spw_u64_sender *first[MT_THREADS];
+	const uint8_t *data;
+	size_t size, nthreads;
+	/* per (thread, generation): written by its thread, read after join */
+	uint32_t sent[MT_THREADS][MT_GENS];
+	unsigned gens[MT_THREADS];
+	/* receiver */
+	uint32_t next[MT_THREADS][MT_GENS];
+	uint64_t received;
+	/* destroy hook (the last closer, after the threads are joined or
+	 * in the receiver's close when every sender is gone) */
+	uint32_t destroyed[MT_THREADS][MT_GENS];
+	uint64_t destroyed_sum[MT_THREADS][MT_GENS];
+	int teardown;
+} M;
+
+static void mt_split(uint64_t v, unsigned *t, unsigned *g, uint32_t *q,
+		     const char *what)
+{
+	*t = (unsigned)(v >> 48);
+	*g = (unsigned)(v >> 32 & 0xffff);
+	*q = (uint32_t)v;
+	if (*t >= M.nthreads || *g >= MT_GENS)
+		fail(__LINE__, "%s: 0x%llx was never sent", what,
+		     (unsigned long long)v);
+}
+
+static void mt_destroy(void *elem, void *ctx)
+{
+	uint64_t v;
+	unsigned t, g;
+	uint32_t q;
+
+	if (ctx != &M)
+		fail(__LINE__, "threaded destroy hook: wrong ctx");
+	if (!M.teardown)
+		fail(__LINE__, "threaded destroy hook ran too early");
+	memcpy(&v, elem, sizeof(v));
+	mt_split(v, &t, &g, &q, "destroy hook");
+	M.destroyed[t][g]++;
+	M.destroyed_sum[t][g] += q;
+}
+
+static void mt_got(uint64_t v, const char *what)
+{
+	unsigned t, g;
+	uint32_t q;
+
+	mt_split(v, &t, &g, &q, what);
+	if (q != M.next[t][g])
+		fail(__LINE__, "%s: thread %u sender %u: seq %u, expected %u "
+		     "(lost, duplicated or out of order)", what, t, g, q,
+		     M.next[t][g]);
+	M.next[t][g]++;
+	M.received++;
+}
+
+static void mt_sleep_us(long us)
+{
+	struct timespec ts = { 0, us * 1000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void *mt_sender(void *arg)
+{
+	size_t t = (size_t)(uintptr_t)arg, pos;
+	spw_u64_sender *tx = M.first[t];
+	unsigned g = 0;
+	uint64_t vals[16];
+
+	for (pos = 5 + t; pos < M.size; pos += M.nthreads + 1) {
+		unsigned b = M.data[pos];
+		size_t n = 0, j;
+		spw_status st;
+		spw_u64_sender *nt;
+
+		switch (b % 8) {
+		case 4:
+			n = 1 + (b >> 3) % 16;
+			if (M.capacity != 0 && n > M.capacity)
+				n = M.capacity;
+			break;
+		case 5:
+			sched_yield();
+			continue;
+		case 6:
+			mt_sleep_us((long)(b >> 3) * 8);
+			continue;
+		case 7:
+			if (g + 1 >= MT_GENS)
+				continue;
+			if (spw_u64_sender_clone(tx, &nt) != SPW_OK)
+				fail(__LINE__, "threaded sender_clone failed");
+			if (spw_u64_sender_close(tx) != SPW_OK)
+				fail(__LINE__, "threaded sender_close failed");
+			tx = nt;
+			g++;
+			M.gens[t] = g + 1;
+			continue;
+		default:
+			n = 1;
+			break;
+		}
+		for (j = 0; j < n; j++)
+			vals[j] = (uint64_t)t << 48 | (uint64_t)g << 32 |
+				  (M.sent[t][g] + j);
+		for (;;) {
+			st = n == 1 ? spw_u64_send(tx, vals[0]) :
+				      spw_u64_send_many(tx, vals, n);
+			if (st != SPW_FULL)
+				break;
+			if (atomic_load(&M.rx_closed_flag))
+				break; /* closed is checked first: no FULL */
+			sched_yield();
+		}
+		if (st == SPW_OK)
+			M.sent[t][g] += (uint32_t)n;
+		else if (st == SPW_CLOSED)
+			CHECK(atomic_load(&M.rx_closed_flag),
+			      "threaded send: CLOSED with the receiver open");
+		else if (st != SPW_FULL)
+			fail(__LINE__, "threaded send returned %s", st_name(st));
+	}
+	if (spw_u64_sender_close(tx) != SPW_OK)
+		fail(__LINE__, "threaded sender_close failed");
+	return NULL;
+}
+
+/* One receive by the receiver's byte b; returns 0 at end of stream. */
+static int mt_receive(unsigned b)
+{
+	uint64_t v = 0, out[32];
+	const uint64_t *items;
+	size_t n = 0, j;
+	spw_status st;
+	int fd;
+
+	switch (b % 8) {
+	case 0:
+		st = spw_u64_try_recv(M.rx, &v);
+		n = st == SPW_OK;
+		break;
+	case 1:
+		st = spw_u64_recv(M.rx, &v);
+		n = st == SPW_OK;
+		break;
+	case 2:
+		if (spw_u64_receiver_fd(M.rx, &fd) != SPW_OK)
+			fail(__LINE__, "threaded receiver_fd failed");
+		st = spw_u64_try_recv(M.rx, &v);
+		n = st == SPW_OK;
+		if (st == SPW_EMPTY) {
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			if (poll(&p, 1, 2) < 0)
+				fail(__LINE__, "poll failed");
+		}
+		break;
+	case 3:
+	case 4:
+		st = b % 8 == 3 ? spw_u64_recv_batch(M.rx, &items, &n) :
+				  spw_u64_try_recv_batch(M.rx, &items, &n);
+		if (st == SPW_OK) {
+			CHECK(n > 0, "threaded view with no values");
+			for (j = 0; j < n; j++)
+				mt_got(items[j], "threaded recv_batch");
+		}
+		return st != SPW_CLOSED;
+	case 5:
+		st = spw_u64_recv_many(M.rx, out, 1 + (b >> 3) % 32, &n);
+		if (st == SPW_OK)
+			for (j = 0; j < n; j++)
+				mt_got(out[j], "threaded recv_many");
+		return st != SPW_CLOSED;
+	case 6:
+		CHECK_ST(spw_u64_len(M.rx, &n), SPW_OK, "threaded len");
+		CHECK(M.capacity == 0 || n <= M.capacity,
+		      "threaded len %zu above the capacity %zu", n, M.capacity);
+		return 1;
+	default:
+		if (b >> 3 == 0) {
+			/* the destroy hook may run from now on, here or in
+			 * the last sender_close (which the close's handle
+			 * count orders after this store) */
+			M.teardown = 1;
+			atomic_store(&M.rx_closed_flag, 1);
+			CHECK_ST(spw_u64_receiver_close(M.rx), SPW_OK,
+				 "threaded receiver_close");
+			M.rx_closed = 1;
+			return 0;
+		}
+		st = spw_u64_recv_timeout(M.rx, &v, (uint64_t)(b >> 3) * 20000);
+		n = st == SPW_OK;
+		break;
+	}
+	if (n == 1)
+		mt_got(v, "threaded receive");
+	if (st != SPW_OK && st != SPW_EMPTY && st != SPW_TIMEOUT &&
+	    st != SPW_CLOSED)
+		fail(__LINE__, "threaded receive returned %s", st_name(st));
+	return st != SPW_CLOSED;
+}
+
+static void run_threaded(const uint8_t *data, size_t size,
+			 const spw_config *base)
+{
+	spw_config cfg = *base;
+	spw_u64_sender *tx0;
+	pthread_t th[MT_THREADS];
+	size_t t, pos;
+	int open = 1;
+
+	memset(&M, 0, sizeof(M));
+	M.data = data;
+	M.size = size;
+	M.nthreads = size > 4 ? 1 + data[4] % MT_THREADS : 1;
+	M.capacity = cfg.capacity;
+	cfg.destroy = mt_destroy;
+	cfg.destroy_ctx = &M;
+	CHECK_ST(spw_u64_channel_with(&cfg, &tx0, &M.rx), SPW_OK,
+		 "threaded channel_with");
+	for (t = 0; t < M.nthreads; t++) {
+		CHECK_ST(spw_u64_sender_clone(tx0, &M.first[t]), SPW_OK,
+			 "threaded sender_clone");
+		M.gens[t] = 1;
+	}
+	/* tx0 closes while the threads run: it is no thread's sender */
+	for (t = 0; t < M.nthreads; t++)
+		if (pthread_create(&th[t], NULL, mt_sender,
+				   (void *)(uintptr_t)t) != 0)
+			fail(__LINE__, "pthread_create failed");
+	CHECK_ST(spw_u64_sender_close(tx0), SPW_OK, "threaded close tx0");
+
+	for (pos = 5 + M.nthreads; open && pos < size; pos += M.nthreads + 1)
+		open = mt_receive(data[pos]);
+	if (open) {
+		/* drain to end of stream */
+		uint64_t v;
+		spw_status st;
+
+		while ((st = spw_u64_recv(M.rx, &v)) == SPW_OK)
+			mt_got(v, "threaded final recv");
+		CHECK_ST(st, SPW_CLOSED, "threaded final recv");
+	}
+	if (!M.rx_closed) {
+		/* every sender is gone: there is nothing left to destroy */
+		M.teardown = 1;
+		CHECK_ST(spw_u64_receiver_close(M.rx), SPW_OK,
+			 "threaded receiver_close");
+	}
+	for (t = 0; t < M.nthreads; t++)
+		if (pthread_join(th[t], NULL) != 0)
+			fail(__LINE__, "pthread_join failed");
+	M.teardown = 0;
+
+	for (t = 0; t < M.nthreads; t++) {
+		unsigned g;
+
+		for (g = 0; g < M.gens[t]; g++) {
+			uint64_t lo = M.next[t][g], hi = M.sent[t][g];
+
+			if (lo + M.destroyed[t][g] != hi)
+				fail(__LINE__, "thread %zu sender %u: sent %llu "
+				     "!= received %llu + destroyed %u", t, g,
+				     (unsigned long long)hi,
+				     (unsigned long long)lo, M.destroyed[t][g]);
+			if (M.destroyed_sum[t][g] != (hi - lo) * (lo + hi - 1) / 2 &&
+			    hi > lo)
+				fail(__LINE__, "thread %zu sender %u: the destroyed "
+				     "values are not the unreceived tail", t, g);
+		}
+	}
+}
+
 /* ---- one input ----------------------------------------------------------- */
 
 static void close_all(unsigned order)
@@ -780,6 +1246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 4)
 		return 0;
 	memset(&G, 0, sizeof(G));
+	G.fd = -1;
 	alloc_fail = 0;
 	cur_op = 0;
 	flags = data[3];
@@ -805,6 +1272,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		alloc_fail = 0;
 		CHECK(s == (spw_u64_sender *)&s && r == (spw_u64_receiver *)&r,
 		      "channel_with NOMEM changed *tx or *rx");
+	}
+	if (flags & 32) {
+		run_threaded(data, size, &cfg);
+		return 0;
 	}
 	if (flags & 8) {
 		G.lanes = SPW_DEFAULT_LANES;
@@ -835,9 +1306,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		arm = 0;
 		switch (op & 15) {
 		case 0: /* send */
-		case 14:
 			if (G.ntx)
 				op_send(k, 1, 0, may_nomem);
+			break;
+		case 14: /* introspection, the descriptor */
+			op_introspect(arg, k, may_nomem);
 			break;
 		case 1: /* send_many, n = 0 .. 47 */
 			if (G.ntx)

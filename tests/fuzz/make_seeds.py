@@ -9,11 +9,40 @@ Run from anywhere: python3 tests/fuzz/make_seeds.py
 import os
 
 SEND, MANY, TRY, RECV, TMO0, BATCH, TBATCH, RMANY = 0, 1, 2, 3, 4, 5, 6, 7
-CLONE, SCLOSE, RCLOSE, INVALID, NOMEM, TMO, SEND2, BIG = range(8, 16)
+CLONE, SCLOSE, RCLOSE, INVALID, NOMEM, TMO, INTRO, BIG = range(8, 16)
+# INTRO (op 14) arg % 4: 0 capacity / sender_capacity and NULL checks,
+# 1 receiver_fd (and the readable check), 2 status strings and config
+# helpers, 3 a plain send. RCLOSE (op 10) arg % 4: 0 receiver_close,
+# 1 trim, else send_many(arg % 48).
+THREADED = 32  # header flag: several sender threads (see README.md)
+# threaded mode: a sender thread's byte (b % 8): send, send_many(1 +
+# (b >> 3) % 16), yield, sleep (b >> 3) * 8 us, clone a new sender and
+# close the old one; the receiver's byte: try_recv, recv, the descriptor
+# (try_recv, poll), recv_batch, try_recv_batch, recv_many(1 + (b >> 3)),
+# len, receiver_close (b >> 3 == 0) else recv_timeout((b >> 3) * 20 us).
+T_SEND, T_MANY, T_YIELD, T_SLEEP, T_SWAP = 0, 4, 5, 6, 7
+R_TRY, R_RECV, R_FD, R_BATCH, R_TBATCH, R_MANY, R_LEN, R_CLOSE = range(8)
 
 
 def op(code, sender=0, arg=0):
     return bytes([(sender << 4) | code, arg])
+
+
+def tb(code, arg=0):
+    """one byte of a threaded script: code | arg << 3 (arg 0..31)"""
+    return (arg << 3) | code
+
+
+def threaded(lanes, capacity, buf, flags, senders, receiver):
+    """senders: a list of byte lists, one per thread; receiver: a list"""
+    rows = max([len(x) for x in senders] + [len(receiver)])
+    pad = [tb(T_YIELD)] * rows
+    body = bytearray([len(senders) - 1])
+    for k in range(rows):
+        for x in senders:
+            body.append((x + pad)[k])
+        body.append((receiver + [tb(R_TRY)] * rows)[k])
+    return header(lanes, capacity, buf, flags | THREADED) + bytes(body)
 
 
 def header(lanes, capacity, buf, flags):
@@ -80,6 +109,50 @@ seeds["default_channel"] = header(1, 0, 1, 8) + b"".join([
     op(SEND, 0), op(CLONE, 0), op(MANY, 1, 30), op(RECV), op(BATCH),
     op(SEND, 0), op(RCLOSE, 0, 0), op(SEND, 1),
 ])
+
+# capacity, sender_capacity, the status strings, trim and len.
+seeds["introspect_trim"] = header(3, 9, 2, 0) + b"".join([
+    op(INTRO, 0, 0), op(INTRO, 0, 2), op(MANY, 0, 6), op(CLONE, 0),
+    op(INTRO, 1, 0), op(SEND, 1), op(SEND, 1), op(MANY, 1, 4), op(TRY),
+    op(RCLOSE, 0, 1), op(BATCH), op(RCLOSE, 0, 1), op(RMANY, 0, 20),
+    op(TRY), op(RCLOSE, 0, 1), op(INTRO, 0, 0), op(SEND, 0), op(RECV),
+])
+
+# The descriptor: an empty try_recv arms it, a send makes it readable,
+# so does the last sender's close; a timed wait parks and disarms it.
+seeds["descriptor"] = header(2, 0, 4, 1) + b"".join([
+    op(INTRO, 0, 1), op(TRY), op(SEND, 0), op(INTRO, 0, 1), op(RECV),
+    op(TBATCH), op(MANY, 0, 3), op(INTRO, 0, 1), op(BATCH), op(TMO0),
+    op(CLONE, 0), op(SEND, 1), op(TRY), op(TRY), op(TMO, 0, 2),
+    op(SEND, 0), op(INTRO, 0, 1), op(TRY), op(TRY), op(SCLOSE, 1),
+    op(SCLOSE, 0), op(INTRO, 0, 1), op(TRY),
+])
+
+# Threaded: two threads on one lane (the second revokes the first's
+# bias), a receiver that blocks while they pause (parks, is woken).
+seeds["threaded_one_lane"] = threaded(1, 0, 4, 0, [
+    [tb(T_SEND)] * 6 + [tb(T_SLEEP, 20), tb(T_MANY, 5), tb(T_SEND)] * 4,
+    [tb(T_SLEEP, 5), tb(T_SEND), tb(T_SEND), tb(T_SLEEP, 31)] * 4
+    + [tb(T_MANY, 9)],
+], [tb(R_RECV)] * 10 + [tb(R_BATCH), tb(R_MANY, 3), tb(R_LEN)] * 4)
+
+# Threaded, capacity 3: senders retry on SPW_FULL; four threads, new
+# senders mid-stream; the receiver waits on the descriptor.
+seeds["threaded_capacity_fd"] = threaded(2, 3, 2, 0, [
+    [tb(T_MANY, 2), tb(T_SEND), tb(T_SWAP), tb(T_SEND)] * 4,
+    [tb(T_SEND), tb(T_SLEEP, 10)] * 6,
+    [tb(T_MANY, 15), tb(T_YIELD), tb(T_SEND)] * 3,
+    [tb(T_SLEEP, 31), tb(T_SWAP), tb(T_SEND)] * 3,
+], [tb(R_FD)] * 8 + [tb(R_TRY), tb(R_FD), tb(R_TBATCH), tb(R_LEN)] * 4)
+
+# Threaded: the receiver closes with values in flight; the rest go to
+# the destroy hook in the last sender's close.
+seeds["threaded_receiver_close"] = threaded(3, 0, 3, 0, [
+    [tb(T_MANY, 7), tb(T_SEND)] * 8,
+    [tb(T_SEND), tb(T_YIELD)] * 8,
+    [tb(T_SWAP), tb(T_MANY, 3), tb(T_SLEEP, 2)] * 5,
+], [tb(R_TRY), tb(R_RECV), tb(R_CLOSE, 3), tb(R_MANY, 4)] * 2
+    + [tb(R_CLOSE, 0)])
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 os.makedirs(here, exist_ok=True)

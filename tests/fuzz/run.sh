@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fuzz the u64 channel against its reference model, then replay the seeds.
 #
 #   tests/fuzz/run.sh [SECONDS]     fuzz for SECONDS (default 60)
@@ -10,9 +11,9 @@
 # clang with libFuzzer (Debian: clang and libclang-rt-14-dev or the
 # matching version); installs nothing.
 #
-# Last line: "N passed, M failed" (the fuzz run counts 1, each seed replay
-# 1). On a failure the temporary folder is kept and the crashing input's
-# path is printed; replay it with
+# Last line: "N passed, M failed" (tests/lib.sh; the fuzz run counts 1,
+# each seed replay 1). On a failure the temporary folder is kept and the
+# crashing input's path is printed; replay it with
 #   <tmp>/replay -v <input>
 set -uo pipefail
 
@@ -26,6 +27,7 @@ esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$here/../lib.sh"
 
 cc=${CLANG:-}
 if [ -z "$cc" ]; then
@@ -38,11 +40,14 @@ if [ -z "$cc" ]; then
 fi
 if [ -z "$cc" ]; then
 	echo "run.sh: clang not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2
-	echo "0 passed, 1 failed"
+	t_fail "fuzz build" "clang not found"
+	t_done
 	exit 1
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/spw-fuzz.XXXXXX")
+T_LOG_DIR=$tmp/logs
+mkdir -p "$T_LOG_DIR"
 keep=0
 cleanup() {
 	if [ "$keep" -eq 0 ]; then
@@ -64,19 +69,18 @@ if ! "$cc" "${flags[@]}" -fsanitize=fuzzer,address,undefined "${srcs[@]}" \
 	cat "$tmp/build.log" >&2
 	echo "run.sh: building the fuzzer failed (is libFuzzer installed? Debian: libclang-rt-14-dev)" >&2
 	keep=1
-	echo "0 passed, 1 failed"
+	t_fail "fuzz build" "see $tmp/build.log"
+	t_done
 	exit 1
 fi
 if ! "$cc" "${flags[@]}" -fsanitize=address,undefined -DFUZZ_REPLAY_MAIN \
 	"${srcs[@]}" -o "$tmp/replay" 2>"$tmp/build.log"; then
 	cat "$tmp/build.log" >&2
 	keep=1
-	echo "0 passed, 1 failed"
+	t_fail "replay build" "see $tmp/build.log"
+	t_done
 	exit 1
 fi
-
-passed=0
-failed=0
 
 echo "== fuzz for ${secs}s over a copy of tests/fuzz/corpus"
 cp -R "$here/corpus" "$tmp/corpus"
@@ -90,14 +94,12 @@ grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$tmp/fuzz.log"
 grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$tmp/fuzz.log"
 crash=$(ls "$tmp/artifacts" 2>/dev/null | head -n 1)
 if [ "$rc" -eq 0 ] && [ -z "$crash" ]; then
-	passed=$((passed + 1))
-	echo "fuzz: ok"
+	t_ok "fuzz ${secs}s"
 else
-	failed=$((failed + 1))
 	keep=1
 	grep -E 'fuzz_channel.c:[0-9]+:|ERROR:|SUMMARY:|runtime error' \
 		"$tmp/fuzz.log" | head -n 20 >&2
-	echo "fuzz: FAILED (exit $rc); log: $tmp/fuzz.log" >&2
+	t_fail "fuzz ${secs}s" "exit $rc; log: $tmp/fuzz.log"
 	if [ -n "$crash" ]; then
 		echo "fuzz: crashing input: $tmp/artifacts/$crash" >&2
 		echo "fuzz: replay with: $tmp/replay -v $tmp/artifacts/$crash" >&2
@@ -106,24 +108,12 @@ fi
 
 echo "== replay the seed corpus"
 for seed in "$here"/corpus/*; do
-	for mode in fast no-membarrier; do
-		if [ "$mode" = fast ]; then
-			"$tmp/replay" "$seed" >"$tmp/replay.log" 2>&1
-		else
-			SPW_NO_MEMBARRIER=1 "$tmp/replay" "$seed" \
-				>"$tmp/replay.log" 2>&1
-		fi
-		if [ $? -eq 0 ]; then
-			passed=$((passed + 1))
-		else
-			failed=$((failed + 1))
-			keep=1
-			cat "$tmp/replay.log" >&2
-			echo "replay: FAILED: $seed ($mode)" >&2
-		fi
-	done
-done
+	name=$(basename "$seed")
+	t_run "replay $name" "$tmp/replay" "$seed" || keep=1
+	t_run "replay $name (SPW_NO_MEMBARRIER=1)" \
+		env SPW_NO_MEMBARRIER=1 "$tmp/replay" "$seed" || keep=1
+done >"$tmp/replay.out"
+grep -v '^ok ' "$tmp/replay.out"
 echo "replayed $(ls "$here"/corpus | wc -l) seeds, each with and without membarrier"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+t_done
