@@ -14,7 +14,9 @@
 #     runtime function fails here, naming the line to add to the map;
 #   - a runtime function left out of the map cannot be linked against;
 #   - a program built, with its generated channel, with -fvisibility=hidden
-#     links against the shared library and runs (gcc and clang).
+#     links against the shared library and runs (gcc and clang), and so
+#     does a user's shared library with the channel inside, built with
+#     -fvisibility=hidden (it exports only its own function).
 #
 #   bash tests/symbols_test.sh
 #
@@ -221,5 +223,56 @@ for c in "${compilers[@]}"; do
 		"received: 1 3 2 4 6 5" \
 		env LD_LIBRARY_PATH="$tmp/build" timeout 20 "$tmp/readme-hidden-$c"
 done
+
+# A user's shared library, built with -fvisibility=hidden, that has the
+# u64 channel inside and exports one function of its own; a program calls
+# it. The library needs libspillway.so; the channel's spw_u64_* stay hidden.
+cat >"$tmp/user.c" <<'C'
+#include "spillway_u64.h"
+
+__attribute__((visibility("default"))) int user_roundtrip(void)
+{
+	spw_u64_sender *tx;
+	spw_u64_receiver *rx;
+	uint64_t v = 0;
+
+	if (spw_u64_channel(&tx, &rx) != SPW_OK || spw_u64_send(tx, 42) != SPW_OK ||
+	    spw_u64_recv(rx, &v) != SPW_OK)
+		return -1;
+	(void)spw_u64_sender_close(tx);
+	(void)spw_u64_receiver_close(rx);
+	return (int)v;
+}
+C
+cat >"$tmp/user_main.c" <<'C'
+#include <stdio.h>
+int user_roundtrip(void);
+int main(void)
+{
+	int v = user_roundtrip();
+
+	printf("user library: %d\n", v);
+	return v == 42 ? 0 : 1;
+}
+C
+user_library() {
+	$cc -std=c11 -Wall -Wextra -Werror -O2 -fPIC -pthread -fvisibility=hidden -shared \
+		-Iruntime -Igenerated "$tmp/user.c" generated/spillway_u64.c \
+		-L"$tmp/build" -lspillway -o "$tmp/libuser.so" &&
+		$cc -std=c11 -O2 "$tmp/user_main.c" -L"$tmp" -luser \
+			-Wl,-rpath-link,"$tmp/build" -o "$tmp/user_main" &&
+		readelf -d "$tmp/libuser.so" | grep -F "[libspillway.so.$abi]"
+}
+t_run "-fvisibility=hidden user library with the u64 channel links against libspillway.so.$abi" \
+	user_library
+user_exports() {
+	local own
+	own=$(nm -D --defined-only "$tmp/libuser.so" | awk '{ print $3 }')
+	echo "$own"
+	[ "$own" = user_roundtrip ]
+}
+t_run "the user library exports user_roundtrip only (the channel is hidden)" user_exports
+t_expect "a program calls it: user library: 42" "user library: 42" \
+	env LD_LIBRARY_PATH="$tmp/build:$tmp" timeout 20 "$tmp/user_main"
 
 t_done
