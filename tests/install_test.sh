@@ -173,6 +173,8 @@ check "spillway.pc has prefix=/opt/spw" \
 	grep -x 'prefix=/opt/spw' "$pc"
 check "spillway.pc does not mention DESTDIR" \
 	lacks "$pc" "$stage"
+check "spillway.pc: spwgen=/opt/spw/bin/spwgen (for build systems that run it)" \
+	grep -x 'spwgen=/opt/spw/bin/spwgen' "$pc"
 check "spwgen wrapper runs /opt/spw/share/spillway/python/spwgen.py" \
 	grep -F '/opt/spw/share/spillway/python/spwgen.py' "$wrapper"
 check "spwgen wrapper does not mention DESTDIR" \
