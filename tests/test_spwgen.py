@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import unittest
 import unittest.mock
 
@@ -2221,6 +2222,23 @@ class ManPageTest(SpwgenTestCase):
         for topic in ("Per-sender order", "end of stream", "Nothing is lost",
                       "SYNCHRONISATION"):
             self.assertIn(topic.lower(), text.lower())
+
+    def test_spillway_3_example_builds_and_runs(self):
+        self.require_cc()
+        text = self.rendered("spillway.3")
+        m = re.search(r"^EXAMPLE\n(.*?)^SEE ALSO", text, re.M | re.S)
+        self.assertIsNotNone(m, "no EXAMPLE section")
+        main_c = self.write_file(os.path.join(self.tmp, "example.c"),
+                                 textwrap.dedent(m.group(1)))
+        exe = os.path.join(self.tmp, "example")
+        self.run_cc(CFLAGS + ["-I" + RUNTIME_DIR, "-I" + GENERATED_DIR,
+                              main_c,
+                              os.path.join(GENERATED_DIR, "spillway_u64.c"),
+                              RUNTIME_C, "-pthread", "-o", exe],
+                    "the example of spillway(3)")
+        proc = subprocess.run([exe], capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual((proc.returncode, proc.stdout), (0, "1\n2\n"))
 
     def test_help_points_to_the_man_page(self):
         result = run_spwgen(["--help"])
