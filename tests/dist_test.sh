@@ -79,6 +79,20 @@ prefix=$tmp/prefix
 t_run "make in the unpacked tree" make -C "$src" --no-print-directory
 t_run "make install PREFIX=<tmp>/prefix from the unpacked tree" \
 	make -C "$src" --no-print-directory install PREFIX="$prefix"
+# The manual pages the tarball has are installed.
+man_installed() {
+	local page found=0
+	for page in "$src"/man/*.1 "$src"/man/*.3; do
+		[ -f "$page" ] || continue
+		found=1
+		[ -f "$prefix/share/man/man${page##*.}/${page##*/}" ] || {
+			echo "not installed: ${page##*/}"
+			return 1
+		}
+	done
+	[ "$found" -eq 1 ] || echo "(the tarball has no manual pages)"
+}
+t_run "the tarball's manual pages (man/*.1, man/*.3) are installed" man_installed
 t_expect "make dist in the unpacked tree (no git checkout) refuses with a message" \
 	"needs Spillway's git checkout" \
 	sh -c '! make -C "$1" --no-print-directory dist 2>&1' sh "$src"
