@@ -2,7 +2,11 @@
 # Makefile - build and install Spillway without Bazel (GNU make).
 #
 # The project's main build is Bazel; this file is for installing Spillway
-# and for users of other build systems, who then need only pkg-config.
+# and for users of other build systems, who then need only pkg-config (or
+# CMake's find_package(Spillway CONFIG), docs/cmake.md; Meson,
+# docs/meson.md). make install installs the libraries, the headers,
+# spillway.pc, the CMake package, spwgen with its templates and the
+# manual pages.
 #
 #   make                         build/libspillway.a and build/libspillway.so*
 #   make install                 install under PREFIX (default /usr/local)
