@@ -31,6 +31,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -380,13 +381,17 @@ static void receive_call(void)
 static void check_fd(const char *after)
 {
 	struct pollfd p;
+	int r;
 
 	if (G.fd < 0 || !G.expect_readable)
 		return;
-	p.fd = G.fd;
-	p.events = POLLIN;
-	p.revents = 0;
-	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+	do {
+		p.fd = G.fd;
+		p.events = POLLIN;
+		p.revents = 0;
+		r = poll(&p, 1, 0);
+	} while (r < 0 && errno == EINTR);
+	if (r != 1 || !(p.revents & POLLIN))
 		fail(__LINE__, "the receiver's descriptor is not readable after "
 		     "%s woke the armed receiver", after);
 }
@@ -1069,7 +1074,8 @@ static int mt_receive(unsigned b)
 		if (st == SPW_EMPTY) {
 			struct pollfd p = { fd, POLLIN, 0 };
 
-			if (poll(&p, 1, 2) < 0)
+			/* EINTR: libFuzzer's timer signal */
+			if (poll(&p, 1, 2) < 0 && errno != EINTR)
 				fail(__LINE__, "poll failed");
 		}
 		break;
