@@ -100,11 +100,16 @@ static const char *st_name(spw_status st)
 
 /* ---- allocator with injectable failures --------------------------------- */
 
-static int alloc_fail; /* while set, every allocation fails */
+static int alloc_fail; /* while set, allocations fail ... */
+static int alloc_skip; /* ... after this many more succeed */
 
 static void *fz_alloc(size_t size, void *ctx)
 {
 	(void)ctx;
+	if (alloc_fail && alloc_skip > 0) {
+		alloc_skip--;
+		return malloc(size);
+	}
 	return alloc_fail ? NULL : malloc(size);
 }
 
@@ -788,7 +793,10 @@ static void op_invalid(unsigned which, size_t k)
 /*
  * Introspection and the descriptor (op 14): arg % 4 picks capacity and
  * sender_capacity, receiver_fd, the status strings and config helpers,
- * or a plain send.
+ * or a quiet spell: with nothing queued (and the timed-wait budget
+ * left), an empty try_recv, 1.1 ms of sleep, and 17 more empty ones (the
+ * receiver sheds its spares once the channel has been quiet for
+ * SPW_SHED_IDLE_NS, reading the clock every 16th look); else a send.
  */
 static void op_introspect(unsigned arg, size_t k, int may_nomem)
 {
@@ -878,8 +886,18 @@ static void op_introspect(unsigned arg, size_t k, int may_nomem)
 		break;
 	}
 	default:
-		if (G.ntx)
+		if (G.rx_open && would_block() &&
+		    G.timed_waits++ < MAX_TIMED_WAITS) {
+			struct timespec ts = { 0, 1100000L };
+			int i;
+
+			op_recv_one(R_TRY, 0);
+			nanosleep(&ts, NULL);
+			for (i = 0; i < 17; i++)
+				op_recv_one(R_TRY, 0);
+		} else if (G.ntx) {
 			op_send(k, 1, 0, may_nomem);
+		}
 		break;
 	}
 }
@@ -908,7 +926,8 @@ static void op_introspect(unsigned arg, size_t k, int may_nomem)
  * try_recv, and on SPW_EMPTY poll it for up to 2 ms; 3 recv_batch;
  * 4 try_recv_batch; 5 recv_many(1 + (b >> 3)); 6 len (and a sender's
  * sender_len) within the capacity; 7 receiver_close when b >> 3 == 0,
- * else recv_timeout((b >> 3) * 20 us). When its share ends it receives
+ * else recv_timeout((b >> 3) * 20 us; 31: UINT64_MAX ns, which the
+ * runtime clamps). When its share ends it receives
  * until end of stream (if it did not close).
  */
 #define MT_THREADS 4
@@ -1112,7 +1131,10 @@ static int mt_receive(unsigned b)
 			M.rx_closed = 1;
 			return 0;
 		}
-		st = spw_u64_recv_timeout(M.rx, &v, (uint64_t)(b >> 3) * 20000);
+		/* 31: a timeout beyond any clock (clamped): as recv */
+		st = spw_u64_recv_timeout(M.rx, &v,
+					  b >> 3 == 31 ? UINT64_MAX :
+					  (uint64_t)(b >> 3) * 20000);
 		n = st == SPW_OK;
 		break;
 	}
@@ -1238,19 +1260,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const spw_allocator fa = { fz_alloc, fz_free, NULL };
-	static int init;
 	spw_config cfg = SPW_CONFIG_DEFAULT;
 	spw_u64_sender *tx0 = NULL;
 	unsigned flags;
 	size_t pos;
 	int arm = 0;
 
-	if (!init) {
-		spw_set_allocator(&fa); /* before any channel exists */
-		init = 1;
-	}
 	if (size < 4)
 		return 0;
+	/*
+	 * No channel exists between inputs: the threaded mode uses the
+	 * default allocator (malloc and free), the rest the failing one.
+	 */
+	spw_set_allocator((data[3] & 32) ? NULL : &fa);
 	memset(&G, 0, sizeof(G));
 	G.fd = -1;
 	alloc_fail = 0;
@@ -1266,18 +1288,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.destroy = destroy_hook;
 		cfg.destroy_ctx = &G;
 	}
-	if (flags & 16) {
+	if ((flags & 16) && !(flags & 32)) {
 		/* Out of memory at creation: SPW_NOMEM, *tx and *rx unchanged. */
 		spw_u64_sender *s = (spw_u64_sender *)&s;
 		spw_u64_receiver *r = (spw_u64_receiver *)&r;
+		spw_status st;
+		int skip = (flags >> 6) % 3;
 
 		alloc_fail = 1;
-		CHECK_ST((flags & 8) ? spw_u64_channel(&s, &r) :
-				       spw_u64_channel_with(&cfg, &s, &r),
-			 SPW_NOMEM, "channel_with out of memory");
+		/* bits 6-7: the first 0-2 allocations succeed (the channel,
+		 * the sender): the failure comes part way through */
+		alloc_skip = skip;
+		st = (flags & 8) ? spw_u64_channel(&s, &r) :
+				   spw_u64_channel_with(&cfg, &s, &r);
 		alloc_fail = 0;
-		CHECK(s == (spw_u64_sender *)&s && r == (spw_u64_receiver *)&r,
-		      "channel_with NOMEM changed *tx or *rx");
+		alloc_skip = 0;
+		if (skip > 0 && st == SPW_OK) {
+			/* fewer allocations than skipped: it just worked */
+			CHECK_ST(spw_u64_sender_close(s), SPW_OK, "sender_close");
+			CHECK_ST(spw_u64_receiver_close(r), SPW_OK,
+				 "receiver_close");
+		} else {
+			CHECK_ST(st, SPW_NOMEM, "channel_with out of memory");
+			CHECK(s == (spw_u64_sender *)&s &&
+			      r == (spw_u64_receiver *)&r,
+			      "channel_with NOMEM changed *tx or *rx");
+		}
 	}
 	if (flags & 32) {
 		run_threaded(data, size, &cfg);

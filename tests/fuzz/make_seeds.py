@@ -134,7 +134,8 @@ seeds["threaded_one_lane"] = threaded(1, 0, 4, 0, [
     [tb(T_SEND)] * 6 + [tb(T_SLEEP, 20), tb(T_MANY, 5), tb(T_SEND)] * 4,
     [tb(T_SLEEP, 5), tb(T_SEND), tb(T_SEND), tb(T_SLEEP, 31)] * 4
     + [tb(T_MANY, 9)],
-], [tb(R_RECV)] * 10 + [tb(R_BATCH), tb(R_MANY, 3), tb(R_LEN)] * 4)
+], [tb(R_RECV)] * 10 + [tb(R_BATCH), tb(R_MANY, 3), tb(R_LEN),
+     tb(R_CLOSE, 31)] * 4)
 
 # Threaded, capacity 3: senders retry on SPW_FULL; four threads, new
 # senders mid-stream; the receiver waits on the descriptor.
@@ -153,6 +154,15 @@ seeds["threaded_receiver_close"] = threaded(3, 0, 3, 0, [
     [tb(T_SWAP), tb(T_MANY, 3), tb(T_SLEEP, 2)] * 5,
 ], [tb(R_TRY), tb(R_RECV), tb(R_CLOSE, 3), tb(R_MANY, 4)] * 2
     + [tb(R_CLOSE, 0)])
+
+# Creation fails part way (the channel and the sender allocated, the
+# receiver not: flags bits 6-7 = 2), then a quiet spell: the receiver
+# sheds its spares after SPW_SHED_IDLE_NS (INTRO 3 with nothing queued).
+seeds["nomem_partial_idle"] = header(2, 0, 1, 16 | (2 << 6)) + b"".join([
+    op(MANY, 0, 20), op(CLONE, 0), op(MANY, 1, 9), op(RMANY, 0, 23),
+    op(RMANY, 0, 23), op(TRY), op(INTRO, 0, 3), op(SEND, 0), op(RECV),
+    op(INTRO, 0, 3), op(INTRO, 1, 3),
+])
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 os.makedirs(here, exist_ok=True)
