@@ -5,6 +5,8 @@
  *   spwgen --type 'void *' --name ptr --out-dir DIR
  *
  * Element type: void *
+ * This generated file is yours: use and distribute it under terms of your
+ * choice (an exception to the MIT license of Spillway's templates).
  */
 /*
  * The channel is optimized even in a -O0 build of the program (gcc: the

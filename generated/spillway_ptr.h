@@ -5,6 +5,8 @@
  *   spwgen --type 'void *' --name ptr --out-dir DIR
  *
  * Element type: void *
+ * This generated file is yours: use and distribute it under terms of your
+ * choice (an exception to the MIT license of Spillway's templates).
  */
 #ifndef SPILLWAY_ptr_H
 #define SPILLWAY_ptr_H

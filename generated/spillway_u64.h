@@ -5,6 +5,8 @@
  *   spwgen --type uint64_t --name u64 --include '<stdint.h>' --out-dir DIR
  *
  * Element type: uint64_t
+ * This generated file is yours: use and distribute it under terms of your
+ * choice (an exception to the MIT license of Spillway's templates).
  */
 #ifndef SPILLWAY_u64_H
 #define SPILLWAY_u64_H

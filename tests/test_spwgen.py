@@ -360,12 +360,25 @@ class BannerTest(SpwgenTestCase):
             "--out-dir DIR")
         self.assertIn("Element type: uint64_t", comment)
         self.assertNotIn("/*", comment[2:], "nested comment in banner")
+        # Generated files are the user's: a sentence says so, and no
+        # license line of Spillway's own comes with them.
+        self.assertIn("This generated file is yours: use and distribute it "
+                      "under terms of your\n * choice", comment)
+        self.assertNotIn("SPDX-License-Identifier", text)
 
     def test_header_banner(self):
         self.check_banner(self.header, "spillway.h.j2")
 
     def test_source_banner(self):
         self.check_banner(self.source, "spillway.c.j2")
+
+    def test_templates_carry_the_spdx_line(self):
+        # In a Jinja comment, which never reaches the output.
+        for t in ("_common.j2", "spillway.h.j2", "spillway.hpp.j2"):
+            with self.subTest(template=t):
+                first = read_text(os.path.join(TEMPLATE_DIR, t)) \
+                    .splitlines()[0]
+                self.assertEqual(first, "{#- SPDX-License-Identifier: MIT -#}")
 
     def test_header_guard_and_runtime_include(self):
         self.assertIn("#ifndef SPILLWAY_u64_H\n#define SPILLWAY_u64_H\n",
