@@ -16,6 +16,7 @@ then
         type = "struct order",      # C element type
         type_name = "order",        # -> spillway_order.h / spillway_order.c
         hdrs = ["order.h"],         # header(s) declaring the type
+        # prefix = "spw",           # -> spw_order_send(), ...
     )
 
 Dependents (same or other package) then `#include "spillway_order.h"`.
@@ -89,6 +90,10 @@ def _spillway_gen_impl(ctx):
     # Only a non-default mode is passed on: spwgen's own default is "auto".
     if ctx.attr.pass_by != "auto":
         args.add("--pass", ctx.attr.pass_by)
+
+    # Likewise the prefix (spwgen's default is "spw"; spwgen checks it).
+    if ctx.attr.prefix != "spw":
+        args.add("--prefix", ctx.attr.prefix)
     args.add("--template-dir", template_dir)
     args.add("--out-dir", out_h.dirname)
 
@@ -117,6 +122,7 @@ _spillway_gen = rule(
         "package_relative": attr.bool(default = True),
         "system_hdrs": attr.string_list(),
         "pass_by": attr.string(default = "auto", values = _PASS_MODES),
+        "prefix": attr.string(default = "spw"),
         # Predeclared outputs (attr.output) so the macro's cc_library can name
         # them by file label; spwgen.py writes them into --out-dir.
         "out_h": attr.output(mandatory = True),
@@ -140,6 +146,7 @@ def spillway_channel(
         includes = None,
         deps = [],
         pass_by = "auto",
+        prefix = "spw",
         visibility = None,
         **kwargs):
     """Generates spillway_<type_name>.{h,c} and wraps them in cc_library `name`.
@@ -167,6 +174,11 @@ def spillway_channel(
         arithmetic types, enums and pointers, by pointer for structs,
         unions and other typedef names). Needs a spwgen with `--pass`
         unless left at "auto".
+      prefix: symbol prefix of the generated API: functions
+        <prefix>_<type_name>_send() and so on (spwgen --prefix). The file
+        names stay spillway_<type_name>.h/.c, so two channels of one
+        type_name with different prefixes must live in different packages.
+        Needs a spwgen with `--prefix` unless left at "spw".
       visibility: visibility of the cc_library.
       **kwargs: passed to cc_library (e.g. testonly, tags, copts).
     """
@@ -187,6 +199,7 @@ def spillway_channel(
         system_hdrs = system_hdrs,
         package_relative = "." in includes or not native.package_name(),
         pass_by = pass_by,
+        prefix = prefix,
         out_h = "spillway_%s.h" % type_name,
         out_c = "spillway_%s.c" % type_name,
         visibility = ["//visibility:private"],
