@@ -13,8 +13,10 @@
 # 3. merges the profiles (llvm-profdata) and prints llvm-cov's report for
 #    runtime/spillway_runtime.c, runtime/spillway_core.h and
 #    generated/spillway_u64.c, the functions never entered and the line
-#    ranges never run. The full annotated listing is written to
-#    $SPW_COV_OUT (default: a temporary folder, kept and printed).
+#    ranges never run; then the same for a replay build with
+#    -DSPW_TEST_YIELDS (sched_yield() in every race window). The full
+#    annotated listings are written to $SPW_COV_OUT (default: a temporary
+#    folder, kept and printed).
 #
 # Needs clang, llvm-profdata and llvm-cov of the same version (Debian 12:
 # clang-14, llvm-14; LLVM_SUFFIX=-14 is found automatically) and
@@ -96,7 +98,7 @@ if [ "$secs" -gt 0 ]; then
 	fi
 fi
 echo "== replay $(ls "$out/corpus" | wc -l) inputs with coverage"
-rm -f "$out"/*.profraw
+rm -f "$out"/*.profraw "$out"/yields-*.profraw
 t_run "coverage: replay" env LLVM_PROFILE_FILE="$out/fast-%p.profraw" \
 	"$out/replay-cov" "$out/corpus"
 t_run "coverage: replay, SPW_NO_MEMBARRIER=1" env SPW_NO_MEMBARRIER=1 \
@@ -109,34 +111,63 @@ fi
 
 files=("$root/runtime/spillway_runtime.c" "$root/runtime/spillway_core.h"
 	"$root/generated/spillway_u64.c")
-echo "== llvm-cov report"
-"$llvmcov" report "$out/replay-cov" -instr-profile="$out/cov.profdata" \
-	"${files[@]}" | sed "s|$root/||" | tee "$out/report.txt"
-"$llvmcov" show "$out/replay-cov" -instr-profile="$out/cov.profdata" \
-	-show-line-counts-or-regions "${files[@]}" >"$out/show.txt"
 
-echo "== functions never entered"
-"$llvmcov" report "$out/replay-cov" -instr-profile="$out/cov.profdata" \
-	-show-functions "${files[@]}" 2>/dev/null |
-	awk '$1 ~ /^[a-z_][a-z0-9_]*$/ && $NF != "-" {
-		# columns: name regions missed cover% lines missed cover% ...
-		for (i = 2; i <= NF; i++) if ($i ~ /%$/) { pct = $i; break }
-		if (pct == "0.00%") print "  " $1
-	}' | sort -u | tee "$out/never_entered.txt"
+# report BINARY PROFDATA PREFIX: llvm-cov's summary, the functions never
+# entered and the line ranges never run, into $out/PREFIX*.txt
+report() {
+	local bin=$1 prof=$2 pre=$3
+	echo "== llvm-cov report"
+	"$llvmcov" report "$bin" -instr-profile="$prof" "${files[@]}" |
+		sed "s|$root/||" | tee "$out/${pre}report.txt"
+	"$llvmcov" show "$bin" -instr-profile="$prof" \
+		-show-line-counts-or-regions "${files[@]}" >"$out/${pre}show.txt"
+	echo "== functions never entered"
+	"$llvmcov" report "$bin" -instr-profile="$prof" -show-functions \
+		"${files[@]}" 2>/dev/null |
+		awk '$1 != "Name" && $1 != "TOTAL" && $1 != "File" &&
+			$1 ~ /^[A-Za-z_][A-Za-z0-9_.:]*$/ {
+			# a static inline function of a header has one instance
+			# per file: never entered = every instance at 0%
+			base = $1; sub(/^.*:/, "", base)
+			for (i = 2; i <= NF; i++) if ($i ~ /%$/) { pct = $i; break }
+			if (!(base in zero)) zero[base] = 1
+			if (pct != "0.00%") zero[base] = 0
+		}
+		END { for (b in zero) if (zero[b]) print "  " b }' |
+		sort | tee "$out/${pre}never_entered.txt"
+	echo "== lines never run (file: line ranges)"
+	# llvm-cov show: "  NNN|  COUNT|source"; COUNT 0 marks a line never run
+	awk -v root="$root/" '
+		/^\/.*:$/ { if (f != "") flush(); f = substr($0, 1, length($0) - 1);
+			sub(root, "", f); n = 0; next }
+		/^ *[0-9]+\| *0\|/ { split($0, a, "|"); ln = a[1] + 0;
+			if (n > 0 && ln == last + 1) { last = ln } else {
+				if (n > 0) out = out sprintf(" %s", rng(start, last));
+				start = ln; last = ln; n++ } next }
+		function rng(s, e) { return s == e ? s : s "-" e }
+		function flush() { if (n > 0) out = out sprintf(" %s", rng(start, last));
+			if (out != "") printf "  %s:%s\n", f, out; out = ""; n = 0 }
+		END { flush() }' "$out/${pre}show.txt" | fold -s -w 100 |
+		tee "$out/${pre}uncovered.txt"
+}
+report "$out/replay-cov" "$out/cov.profdata" ""
 
-echo "== lines never run (file: line ranges)"
-# llvm-cov show: "  NNN|  COUNT|source"; COUNT 0 marks a line never run
-awk -v root="$root/" '
-	/^\/.*:$/ { if (f != "") flush(); f = substr($0, 1, length($0) - 1);
-		sub(root, "", f); n = 0; next }
-	/^ *[0-9]+\| *0\|/ { split($0, a, "|"); ln = a[1] + 0;
-		if (n > 0 && ln == last + 1) { last = ln } else {
-			if (n > 0) out = out sprintf(" %s", rng(start, last));
-			start = ln; last = ln; n++ } next }
-	function rng(s, e) { return s == e ? s : s "-" e }
-	function flush() { if (n > 0) out = out sprintf(" %s", rng(start, last));
-		if (out != "") printf "  %s:%s\n", f, out; out = ""; n = 0 }
-	END { flush() }' "$out/show.txt" | fold -s -w 100 | tee "$out/uncovered.txt"
+# The same corpus with sched_yield() in every check-then-act window
+# (-DSPW_TEST_YIELDS, as stress_yields_test): the threaded inputs then
+# reach the races one thread's timing rarely hits (a revoker waiting for
+# busy == 0, an owner whose re-check sees its bias revoked). A separate
+# build, so a separate report.
+echo "== the same corpus, built with -DSPW_TEST_YIELDS"
+if t_run "coverage build: replay with coverage and SPW_TEST_YIELDS" "$cc" \
+	"${flags[@]}" "${covflags[@]}" -DSPW_TEST_YIELDS -DFUZZ_REPLAY_MAIN \
+	"${srcs[@]}" -o "$out/replay-cov-yields" &&
+	t_run "coverage: replay with SPW_TEST_YIELDS" env \
+		LLVM_PROFILE_FILE="$out/yields-%p.profraw" \
+		"$out/replay-cov-yields" "$out/corpus" &&
+	t_run "coverage: llvm-profdata merge (SPW_TEST_YIELDS)" "$profdata" \
+		merge -sparse "$out"/yields-*.profraw -o "$out/yields.profdata"; then
+	report "$out/replay-cov-yields" "$out/yields.profdata" yields-
+fi
 
-echo "coverage: the listing is in $out/show.txt (report.txt, uncovered.txt)"
+echo "coverage: the listings are in $out (show.txt, yields-show.txt, report.txt, uncovered.txt)"
 t_done
