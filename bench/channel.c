@@ -868,6 +868,26 @@ static void write_csv(const struct params *prm)
 	progress("wrote %s", prm->csv);
 }
 
+/* The median of every probe of mode m's throughput runs. */
+static double mode_regime(const struct params *prm, int m)
+{
+	double *all = xmalloc(prm->nplist * NROWS * 2 * prm->reps *
+			      sizeof(*all));
+	double rt;
+	size_t n = 0;
+	unsigned i, k;
+	int r;
+
+	for (i = 0; i < prm->nplist; i++)
+		for (r = 0; r < NROWS; r++)
+			if (res[m][i][r].valid)
+				for (k = 0; k < 2 * prm->reps; k++)
+					all[n++] = res[m][i][r].probes[k];
+	rt = median_of(all, n);
+	free(all);
+	return rt;
+}
+
 /*
  * A gnuplot script next to the plot (FILE with .gp for its extension),
  * run by gnuplot in its own folder: throughput against P, one line per
@@ -879,6 +899,7 @@ static int write_plot(const struct params *prm)
 {
 	char script[4096], base[4096];
 	unsigned i, panels = 0;
+	double rt;
 	FILE *f;
 	int r, m, first;
 
@@ -892,11 +913,11 @@ static int write_plot(const struct params *prm)
 		   "gnuplot %s\n",
 		strrchr(script, '/') ? strrchr(script, '/') + 1 : script);
 	if (strlen(base) > 4 && strcmp(base + strlen(base) - 4, ".svg") == 0)
-		fprintf(f, "set terminal svg size 1000,%u dynamic "
+		fprintf(f, "set terminal svg size 1200,%u dynamic "
 			   "background rgb 'white'\n",
 			640 * panels);
 	else
-		fprintf(f, "set terminal pngcairo size 1000,%u\n", 640 * panels);
+		fprintf(f, "set terminal pngcairo size 1200,%u\n", 640 * panels);
 	fprintf(f, "set termoption noenhanced\n"); /* send_many: no subscript */
 	fprintf(f, "set output '%s'\n"
 		   "set xlabel 'producer threads P'\n"
@@ -925,10 +946,10 @@ static int write_plot(const struct params *prm)
 	for (m = 0; m < NMODES; m++) {
 		if (!mode_on(prm, m))
 			continue;
-		fprintf(f, "set title 'Spillway channel benchmark, %s: P "
-			   "producers -> 1 receiver, u64 (median; bars: "
-			   "min..max)'\nplot ",
-			mode_name[m]);
+		rt = mode_regime(prm, m);
+		fprintf(f, "set title '%s (round trip %.0f ns, %s): P producers "
+			   "-> 1 receiver, u64; median, bars min..max'\nplot ",
+			mode_name[m], rt, regime_name(rt));
 		first = 1;
 		for (r = 0; r < NROWS; r++) {
 			int any = 0;

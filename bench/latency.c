@@ -444,9 +444,9 @@ static int write_plot(const struct params *prm)
 		   "set format y '%%.0s %%cs'\n"
 		   "set ylabel 'latency (median over repetitions)'\n"
 		   "set grid ytics\n"
-		   "set key inside top left horizontal\n"
-		   "set xtics rotate by -30 scale 0 font ',9'\n"
-		   "set bmargin 11\nset rmargin 12\n",
+		   "set key outside top center horizontal\n"
+		   "set xtics rotate by -35 scale 0 font ',9'\n"
+		   "set bmargin 12\nset rmargin 22\n",
 		base);
 	for (t = 0; t < NTESTS; t++) {
 		if (!prm->test_on[t])
