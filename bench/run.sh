@@ -37,22 +37,33 @@ mkdir -p "$out" "$build"
 
 CC=${CC:-gcc}
 CXX=${CXX:-g++}
-warn="-Wall -Wextra -Wpedantic"
-cflags="-std=c11 -O2 $warn -I$root/runtime -I$root/generated -I$here"
+warn=(-Wall -Wextra -Wpedantic)
+cflags=(-std=c11 -O2 "${warn[@]}" -I"$root/runtime" -I"$root/generated" -I"$here")
 
-"$CXX" -std=c++17 -O2 $warn -c "$here/moodycamel_shim.cpp" \
+"$CXX" -std=c++17 -O2 "${warn[@]}" -c "$here/moodycamel_shim.cpp" \
 	-o "$build/moodycamel_shim.o"
-objs="$build/moodycamel_shim.o"
+objs=("$build/moodycamel_shim.o")
 for src in "$here"/common.c "$here"/impl_*.c "$root/generated/spillway_u64.c" \
 	"$root/runtime/spillway_runtime.c"; do
 	obj="$build/$(basename "$src" .c).o"
-	"$CC" $cflags -c "$src" -o "$obj"
-	objs="$objs $obj"
+	"$CC" "${cflags[@]}" -c "$src" -o "$obj"
+	objs+=("$obj")
 done
 for prog in channel latency; do
-	# shellcheck disable=SC2086
-	"$CC" $cflags "$here/$prog.c" $objs -pthread -lstdc++ -lm \
+	"$CC" "${cflags[@]}" "$here/$prog.c" "${objs[@]}" -pthread -lstdc++ -lm \
 		-o "$build/$prog"
+done
+
+# --help: only the programs' usage, no results touched.
+for arg in "$@"; do
+	case $arg in
+	--help | -h)
+		for prog in $progs; do
+			"$build/$prog" --help
+		done
+		exit 0
+		;;
+	esac
 done
 
 # The one line that reproduces a run, printed by each program's header.
