@@ -11,9 +11,22 @@
 # counts). Then the refusals: a type that is not trivially copyable (a
 # struct with a std::string), an array typedef, and C++14.
 #
+#   tests/cxx_wrapper_test.sh           everything
+#   tests/cxx_wrapper_test.sh --quick   no sanitizer builds
+#
 # Ends with "N passed, M failed" (tests/lib.sh). A missing compiler is a
 # failure, unless SPW_CXX_ALLOW_MISSING=1.
 set -u
+quick=0
+for arg in "$@"; do
+	case "$arg" in
+	--quick) quick=1 ;;
+	*)
+		echo "cxx_wrapper_test.sh: unknown argument: $arg" >&2
+		exit 2
+		;;
+	esac
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/lib.sh"
 tmp=$(mktemp -d)
@@ -117,17 +130,19 @@ for pair in g++:gcc clang++:clang; do
 		build "$cxx" "$cc" "$cxx-plain" "-fno-exceptions" &&
 		t_expect "$cxx plain -fno-exceptions: run" "checks passed" \
 			"$tmp/$cxx-plain/cxx_wrapper_test" 4 50000
-	t_run "$cxx ASan+UBSan: build" build "$cxx" "$cc" "$cxx-asan" \
-		"-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" &&
-		t_expect "$cxx ASan+UBSan: run" "checks passed" \
-			env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-			"$tmp/$cxx-asan/cxx_wrapper_test" 4 20000
-	t_run "$cxx TSan: build" build "$cxx" "$cc" "$cxx-tsan" \
-		"-fsanitize=thread -fno-omit-frame-pointer" &&
-		t_expect "$cxx TSan: run" "checks passed" \
-			env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-			"$tmp/$cxx-tsan/cxx_wrapper_test" 6 5000
+	if [ "$quick" -eq 0 ]; then
+		t_run "$cxx ASan+UBSan: build" build "$cxx" "$cc" "$cxx-asan" \
+			"-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" &&
+			t_expect "$cxx ASan+UBSan: run" "checks passed" \
+				env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+				"$tmp/$cxx-asan/cxx_wrapper_test" 4 20000
+		t_run "$cxx TSan: build" build "$cxx" "$cc" "$cxx-tsan" \
+			"-fsanitize=thread -fno-omit-frame-pointer" &&
+			t_expect "$cxx TSan: run" "checks passed" \
+				env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+				"$tmp/$cxx-tsan/cxx_wrapper_test" 6 5000
+	fi
 	for std in c++17 c++20; do
 		t_run "$cxx -std=$std -fsyntax-only of every .hpp" sh -c '
 			for h in "$3"/spillway_u64.hpp "$3"/spillway_tmsg.hpp "$3"/spillway_ev.hpp; do
