@@ -20,6 +20,8 @@
  *           last, 2/3: receiver after half of the senders); bit 2: no
  *           destroy hook; bit 3: spw_u64_channel() (defaults, no hook);
  *           bit 4: creating the channel first fails with SPW_NOMEM
+ *           (after (b >> 6) % 3 allocations succeed); bit 5: the
+ *           threaded mode (see "threaded mode" below)
  *   then pairs (op, arg): op & 15 is the operation, op >> 4 picks a sender.
  *
  * Build as a fuzzer:
