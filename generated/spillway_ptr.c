@@ -101,6 +101,7 @@ struct spw_ptr_receiver {
 	uint64_t idle_since; /* first empty look of this quiet spell, or 0 */
 	unsigned idle_looks; /* empty non-blocking looks since then */
 	int idle_shed; /* this quiet spell has shed already */
+	int shut; /* receiver_shutdown: end of stream once drained */
 };
 
 /*
@@ -258,27 +259,30 @@ static int spw_ptr_grow(struct spw_ptr_chan *chan,
 }
 
 /*
- * Enqueue n values on tx's lane, whole or not at all. (send has its own
- * fast path for the common case; this handles everything.)
+ * Append n values to tx's lane, whole or not at all, once their capacity
+ * slots are reserved (given back on failure). `closed` is looked at inside
+ * the lane, so that a shutdown (which waits until no sender is inside a
+ * lane) knows every send it did not refuse has published its values.
  */
-static SPW_NOINLINE spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
-					       const spw_ptr_value *values, size_t n)
+static SPW_NOINLINE spw_status spw_ptr_append(spw_ptr_sender *tx,
+					      const spw_ptr_value *values, size_t n)
 {
 	struct spw_ptr_chan *chan = tx->chan;
 	struct spw_ptr_lane *lane = tx->lane;
 	uint_least64_t pub;
 	int locked;
 
-	if (SPW_UNLIKELY(spw_core_is_closed(&chan->core)))
-		return SPW_CLOSED;
-	if (SPW_UNLIKELY(!spw_core_reserve(&chan->core, n)))
-		return SPW_FULL;
 	locked = spw_lane_enter(&lane->ctl);
+	if (SPW_UNLIKELY(spw_core_closed_in_lane(&chan->core))) {
+		spw_lane_exit(&lane->ctl, locked);
+		spw_core_unreserve(&chan->core, n);
+		return SPW_CLOSED;
+	}
 	if (SPW_UNLIKELY(lane->tseg == NULL ||
 			 lane->tseg->cap - lane->tpos < n) &&
 	    !spw_ptr_grow(chan, lane, n)) {
 		spw_lane_exit(&lane->ctl, locked);
-		spw_core_release(&chan->core, n);
+		spw_core_unreserve(&chan->core, n);
 		return SPW_NOMEM;
 	}
 	if (n == 1)
@@ -294,6 +298,53 @@ static SPW_NOINLINE spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
 	SPW_TEST_YIELD();
 	spw_core_notify(&chan->core);
 	return SPW_OK;
+}
+
+/*
+ * Enqueue n values without waiting. (send has its own fast path for the
+ * common case; this handles everything.) While senders wait for room, a
+ * send that does not wait does not jump the line: SPW_FULL.
+ */
+static SPW_NOINLINE spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
+					       const spw_ptr_value *values, size_t n)
+{
+	spw_core *core = &tx->chan->core;
+
+	if (SPW_UNLIKELY(spw_core_is_closed(core)))
+		return SPW_CLOSED;
+	if (SPW_UNLIKELY(core->capacity != 0 &&
+			 (spw_core_room_contended(core) ||
+			  !spw_core_reserve(core, n))))
+		return SPW_FULL;
+	return spw_ptr_append(tx, values, n);
+}
+
+/*
+ * Enqueue n values, waiting up to timeout_ns (SPW_FOREVER: no limit) for
+ * room on a bounded channel.
+ */
+static spw_status spw_ptr_enqueue_wait(spw_ptr_sender *tx,
+				       const spw_ptr_value *values, size_t n,
+				       uint64_t timeout_ns)
+{
+	spw_core *core = &tx->chan->core;
+	struct timespec deadline;
+	spw_status st;
+
+	if (SPW_UNLIKELY(spw_core_is_closed(core)))
+		return SPW_CLOSED;
+	if (core->capacity == 0 ||
+	    (!spw_core_room_contended(core) && spw_core_reserve(core, n)))
+		return spw_ptr_append(tx, values, n);
+	if (timeout_ns == 0)
+		return SPW_TIMEOUT;
+	if (timeout_ns != SPW_FOREVER)
+		spw_deadline_after(&deadline, timeout_ns);
+	st = spw_core_reserve_wait(core, n,
+				   timeout_ns == SPW_FOREVER ? NULL : &deadline);
+	if (st != SPW_OK)
+		return st;
+	return spw_ptr_append(tx, values, n);
 }
 
 /* ---- receiver side ----------------------------------------------------- */
@@ -518,12 +569,14 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 		if (spw_ptr_scan(rx, linger))
 			return SPW_OK;
 		SPW_TEST_YIELD();
-		if (spw_core_senders_gone(core)) {
+		if (rx->shut || spw_core_senders_gone(core)) {
 			SPW_TEST_YIELD();
 			/*
 			 * Every sender closed, and each close released after
-			 * its last send: one scan now sees every value ever
-			 * sent. Only an empty scan is end of stream.
+			 * its last send (or the receiver shut the channel
+			 * down and waited until every accepted send had
+			 * published): one scan now sees every value ever
+			 * accepted. Only an empty scan is end of stream.
 			 */
 			return spw_ptr_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
 		}
@@ -748,10 +801,10 @@ spw_status spw_ptr_send(spw_ptr_sender *tx, spw_ptr_value value)
 	 * first send of a thread, goes through enqueue.
 	 */
 	if (SPW_LIKELY(chan->core.capacity == 0 &&
-		       !spw_core_is_closed(&chan->core) &&
 		       spw_lane_enter_owned(&lane->ctl))) {
 		seg = lane->tseg;
-		if (SPW_LIKELY(seg != NULL && lane->tpos < seg->cap)) {
+		if (SPW_LIKELY(seg != NULL && lane->tpos < seg->cap &&
+			       !spw_core_closed_in_lane(&chan->core))) {
 			uint_least64_t pub = atomic_load_explicit(
 				&lane->ctl.published, memory_order_relaxed);
 
@@ -776,6 +829,53 @@ spw_status spw_ptr_send_many(spw_ptr_sender *tx,
 	if (n == 0)
 		return SPW_OK;
 	return spw_ptr_enqueue(tx, values, n);
+}
+
+spw_status spw_ptr_send_wait(spw_ptr_sender *tx, spw_ptr_value value,
+			     uint64_t timeout_ns)
+{
+	if (SPW_UNLIKELY(tx == NULL))
+		return SPW_INVALID;
+	return spw_ptr_enqueue_wait(tx, &value, 1, timeout_ns);
+}
+
+spw_status spw_ptr_send_many_wait(spw_ptr_sender *tx,
+				  const spw_ptr_value *values, size_t n,
+				  uint64_t timeout_ns)
+{
+	if (SPW_UNLIKELY(tx == NULL || (values == NULL && n != 0) ||
+			 n > SPW_PTR_MAX_ITEMS))
+		return SPW_INVALID;
+	/* A batch that could never fit is refused at once. */
+	if (tx->chan->core.capacity != 0 && n > tx->chan->core.capacity)
+		return SPW_INVALID;
+	if (n == 0)
+		return SPW_OK;
+	return spw_ptr_enqueue_wait(tx, values, n, timeout_ns);
+}
+
+spw_status spw_ptr_is_closed(const spw_ptr_sender *tx, int *closed)
+{
+	if (tx == NULL || closed == NULL)
+		return SPW_INVALID;
+	*closed = spw_core_is_closed(&tx->chan->core) != 0;
+	return SPW_OK;
+}
+
+spw_status spw_ptr_wait_closed(spw_ptr_sender *tx, uint64_t timeout_ns)
+{
+	struct timespec deadline;
+
+	if (tx == NULL)
+		return SPW_INVALID;
+	if (spw_core_is_closed(&tx->chan->core))
+		return SPW_OK;
+	if (timeout_ns == 0)
+		return SPW_TIMEOUT;
+	if (timeout_ns == SPW_FOREVER)
+		return spw_core_wait_closed(&tx->chan->core, NULL);
+	spw_deadline_after(&deadline, timeout_ns);
+	return spw_core_wait_closed(&tx->chan->core, &deadline);
 }
 
 spw_status spw_ptr_recv(spw_ptr_receiver *rx, spw_ptr_value *out)
@@ -871,6 +971,30 @@ spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx)
 	spw_mem_free(rx);
 	if (spw_core_handle_closed(&chan->core))
 		spw_ptr_chan_free(chan);
+	return SPW_OK;
+}
+
+spw_status spw_ptr_receiver_shutdown(spw_ptr_receiver *rx)
+{
+	struct spw_ptr_chan *chan;
+
+	if (rx == NULL)
+		return SPW_INVALID;
+	if (rx->shut)
+		return SPW_OK;
+	chan = rx->chan;
+	spw_core_mark_closed(&chan->core);
+	spw_core_quiesce(&chan->core, &chan->lanes[0].ctl, sizeof(chan->lanes[0]),
+			 chan->core.lanes);
+	rx->shut = 1;
+	return SPW_OK;
+}
+
+spw_status spw_ptr_sender_count(const spw_ptr_receiver *rx, size_t *n)
+{
+	if (rx == NULL || n == NULL)
+		return SPW_INVALID;
+	*n = spw_core_sender_count(&rx->chan->core);
 	return SPW_OK;
 }
 

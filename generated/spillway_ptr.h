@@ -32,7 +32,9 @@ extern "C" {
  *   call                       | may run concurrently with
  *   ---------------------------+----------------------------------------
  *   send, send_many,           | every call on other handles, and sends
- *   sender_clone               | and clones on the same sender
+ *   send_wait, send_many_wait, | and clones on the same sender
+ *   sender_clone, is_closed,   |
+ *   wait_closed                |
  *   sender_close               | every call on other handles; nothing
  *                              | on the same sender (it is freed)
  *   recv, try_recv,            | every sender call; no other receive
@@ -40,14 +42,21 @@ extern "C" {
  *   try_recv_batch, recv_many  |
  *   receiver_close             | every sender call; nothing on the
  *                              | receiver (it is freed)
- *   len, capacity, trim,       | every sender call; no other receive
- *   receiver_fd                | call on the same receiver
+ *   receiver_shutdown, len,    | every sender call; no other receive
+ *   capacity, trim,            | call on the same receiver
+ *   receiver_fd, sender_count  |
  *   sender_len,                | every call but sender_close on the
  *   sender_capacity            | same sender
  *   channel, channel_with      | anything
  *
  * A sender's values, and everything its thread wrote before sending them,
  * are visible to the receiver once it receives them (release/acquire).
+ *
+ * One sender used by several threads: each thread's sends keep their
+ * order, and so do sends ordered by happens-before (thread A sends x, then
+ * unlocks a mutex that thread B locks before it sends y: x arrives before
+ * y). Sends that race (neither happens before the other) arrive in some
+ * order, each whole.
  *
  * Nothing is lost: every value handed to a send is, exactly once, received,
  * returned to the caller (the send did not return SPW_OK), or passed to the
@@ -122,6 +131,57 @@ SPW_MUST_CHECK spw_status spw_ptr_send(spw_ptr_sender *tx,
  */
 SPW_MUST_CHECK spw_status spw_ptr_send_many(spw_ptr_sender *tx,
 					    const spw_ptr_value *values, size_t n);
+
+/*
+ * Send one value, waiting up to timeout_ns nanoseconds (SPW_FOREVER: no
+ * limit; 0: do not wait) for room on a bounded channel. On an unbounded
+ * channel it is spw_ptr_send. Senders that wait are served in the order
+ * they started to wait, each for its whole batch; while any waits, the
+ * non-waiting send and send_many return SPW_FULL rather than take the
+ * room first, so a stream of them never starves a waiting sender. The
+ * receiver's release of slots costs one plain load unless somebody waits.
+ * Any thread. Blocks only while the channel is full.
+ * Returns SPW_OK (the value now belongs to the channel), SPW_TIMEOUT (no
+ * room in time), SPW_CLOSED (the receiver closed or shut down, also while
+ * waiting: waiting senders wake), SPW_NOMEM or SPW_INVALID (a NULL
+ * argument). On any status but SPW_OK the value is still the caller's.
+ */
+SPW_MUST_CHECK spw_status spw_ptr_send_wait(spw_ptr_sender *tx,
+					    spw_ptr_value value,
+					    uint64_t timeout_ns);
+
+/*
+ * Send n values atomically (as spw_ptr_send_many), waiting up to
+ * timeout_ns for n free slots; the batch goes whole or not at all. A
+ * batch larger than the capacity could never fit: SPW_INVALID at once.
+ * n == 0 is SPW_OK and sends nothing.
+ * Any thread. Blocks only while the channel is full.
+ * Returns SPW_OK, SPW_TIMEOUT, SPW_CLOSED, SPW_NOMEM or SPW_INVALID; on
+ * any status but SPW_OK nothing was sent.
+ */
+SPW_MUST_CHECK spw_status spw_ptr_send_many_wait(spw_ptr_sender *tx,
+						 const spw_ptr_value *values, size_t n,
+						 uint64_t timeout_ns);
+
+/*
+ * Has the receiver closed or shut down? *closed = 1 if so (every later
+ * send returns SPW_CLOSED), else 0.
+ * Any thread. Does not block.
+ * Returns SPW_OK or SPW_INVALID (a NULL argument).
+ */
+SPW_MUST_CHECK spw_status spw_ptr_is_closed(const spw_ptr_sender *tx,
+					    int *closed);
+
+/*
+ * Wait until the receiver closes or shuts down, at most timeout_ns
+ * nanoseconds (SPW_FOREVER: no limit): a worker pool's way to stop when
+ * the writer goes away.
+ * Any thread.
+ * Returns SPW_OK (the channel is closed), SPW_TIMEOUT or SPW_INVALID
+ * (tx NULL).
+ */
+SPW_MUST_CHECK spw_status spw_ptr_wait_closed(spw_ptr_sender *tx,
+					      uint64_t timeout_ns);
 
 /*
  * Receive one value, waiting for it.
@@ -200,6 +260,28 @@ SPW_MUST_CHECK spw_status spw_ptr_recv_many(spw_ptr_receiver *rx,
 spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx);
 
 /*
+ * Shut the channel down for sending and keep receiving: every later send
+ * (and every sender waiting for room) gets SPW_CLOSED with its value kept
+ * by the caller; every send accepted before is received as usual, and
+ * after the last of them receive calls return SPW_CLOSED. Waits, briefly,
+ * until no send is half done. Calling it again does nothing. Close the
+ * receiver with spw_ptr_receiver_close afterwards, as always.
+ * Receiver thread only. Blocks only while a sender is inside a send.
+ * Returns SPW_OK or SPW_INVALID (rx NULL).
+ */
+spw_status spw_ptr_receiver_shutdown(spw_ptr_receiver *rx);
+
+/*
+ * How many senders are open now (a snapshot: senders may be cloned or
+ * closed at the same time). 0 means end of stream once everything is
+ * received.
+ * Receiver thread only. Does not block.
+ * Returns SPW_OK or SPW_INVALID (a NULL argument).
+ */
+SPW_MUST_CHECK spw_status spw_ptr_sender_count(const spw_ptr_receiver *rx,
+					       size_t *n);
+
+/*
  * How many values were sent and not yet received. With a capacity, this
  * is the count the capacity limits (a send in progress may be counted
  * already), so it never exceeds the capacity. Without one, it is exact
@@ -235,9 +317,9 @@ SPW_MUST_CHECK spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx,
 /*
  * Give buffer memory back. The standing policy (see spillway_runtime.h):
  * each lane keeps its current segment and at most SPW_LANE_SPARES read
- * segments for reuse, and the receiver frees the rest when it finds the
- * channel empty, so after a burst is received the channel is back near
- * its working size without any call. trim frees the spare segments too,
+ * segments for reuse, and the receiver frees the rest once the channel has
+ * been quiet for SPW_SHED_IDLE_NS (1 ms), so after a burst is received the
+ * channel is back near its working size without any call. trim frees the spare segments too,
  * leaving each used lane its current segment only. Values are never
  * touched.
  * Receiver thread only. Does not block (it calls free).
@@ -246,20 +328,23 @@ SPW_MUST_CHECK spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx,
 spw_status spw_ptr_trim(spw_ptr_receiver *rx);
 
 /*
- * A file descriptor for poll/epoll/select (Linux: an eventfd, made on the
- * first call; later calls return the same one). It becomes readable when
- * a value may be ready or the stream has ended. The protocol: when it is
- * readable, receive with the non-blocking calls (try_recv,
+ * A file descriptor for poll/epoll/select/libuv (Linux: an eventfd;
+ * elsewhere a pipe), made on the first call; later calls return the same
+ * one. It is readable whenever a value is ready or the stream has ended,
+ * from the moment this call returns (values sent before it, or held by
+ * the receiver, make it readable at once). What a loop must do: when it
+ * is readable, receive with the non-blocking calls (try_recv,
  * try_recv_batch, recv_timeout with 0) until one returns SPW_EMPTY (or
- * SPW_TIMEOUT), then wait for the descriptor again. That empty receive
- * re-arms it, so no wake-up is lost: do not read() the descriptor
+ * SPW_TIMEOUT) or SPW_CLOSED, then wait for the descriptor again. That
+ * empty receive re-arms it, so no wake-up is lost; stopping earlier
+ * leaves it readable, which is safe too. Never read() the descriptor
  * yourself. While the descriptor exists, an empty non-blocking receive
  * costs two system calls. The descriptor belongs to the channel: do not
  * close it; take it out of your poll set before spw_ptr_receiver_close.
  * Blocking receives keep working as before.
  * Receiver thread only. Does not block.
  * Returns SPW_OK (*fd set), SPW_NOMEM (no descriptor could be made) or
- * SPW_INVALID (a NULL argument, or no eventfd on this system).
+ * SPW_INVALID (a NULL argument).
  */
 SPW_MUST_CHECK spw_status spw_ptr_receiver_fd(spw_ptr_receiver *rx,
 					      int *fd);

@@ -189,6 +189,8 @@ SPW_INLINE uint_least64_t spw_lane_published(spw_lane_ctl *l)
 	return atomic_load_explicit(&l->published, memory_order_acquire);
 }
 
+struct spw_room_waiter;
+
 /*
  * The shared core of one channel. The generated channel embeds it as its
  * first member and puts its typed lanes after it.
@@ -203,15 +205,34 @@ typedef struct spw_core {
 	size_t initial_buffer;
 	spw_destroy_fn destroy;
 	void *destroy_ctx;
-	atomic_int closed; /* the receiver has closed (written once) */
+	atomic_int closed; /* the receiver has closed or shut down (written once) */
 
 	/* Written by senders when they clone and close. */
 	SPW_ALIGNED atomic_size_t clock;   /* next lane for a new sender */
 	atomic_size_t senders;             /* open senders */
 	atomic_size_t handles;             /* open senders + open receiver */
 
-	/* Capacity: values sent but not yet received. */
-	SPW_ALIGNED atomic_size_t inflight;
+	/*
+	 * Capacity: slots ever reserved by senders (compare-and-swap) and
+	 * ever released by the receiver (its own counter: a plain store, no
+	 * locked instruction). In flight: reserved - released.
+	 */
+	SPW_ALIGNED atomic_size_t reserved;
+	SPW_ALIGNED atomic_size_t released;
+
+	/*
+	 * Senders waiting for room (send_wait) or for the close (wait_closed):
+	 * a FIFO list under room_lock. The receiver reads `room_waiters`
+	 * (and `room_need`, what the first waiter needs) after each release,
+	 * a plain load of a line that changes only when senders start or stop
+	 * waiting.
+	 */
+	SPW_ALIGNED atomic_size_t room_waiters;
+	atomic_size_t room_need;
+	pthread_mutex_t room_lock;
+	struct spw_room_waiter *room_head, *room_tail;
+	pthread_cond_t closed_cond;
+	size_t closed_waiters;
 
 	/* Values the receiver has taken off the lanes (for len()). */
 	SPW_ALIGNED atomic_uint_least64_t taken;
@@ -237,40 +258,113 @@ SPW_INLINE size_t spw_core_next_lane(spw_core *core)
 }
 
 /*
- * Capacity. spw_core_reserve() takes n slots or fails whole; the receiver
- * gives slots back with spw_core_release() as it hands values out. Both
- * are no-ops on an unbounded channel.
+ * Capacity. spw_core_reserve() takes n slots or fails whole (a sender);
+ * spw_core_unreserve() gives them back when the send fails after all (a
+ * sender); the receiver gives slots back with spw_core_release() as it
+ * hands values out. All are no-ops on an unbounded channel.
+ *
+ * `released` only grows, so a sender that reads an old value can only
+ * find less room than there is. Reserving is acq_rel and observers read
+ * `reserved` (acquire) before `released`, so an observer never computes
+ * more than the capacity in flight.
  */
 SPW_INLINE int spw_core_reserve(spw_core *core, size_t n)
 {
-	size_t cur;
+	size_t cur, rel;
 
 	if (core->capacity == 0)
 		return 1;
 	if (n > core->capacity)
 		return 0;
-	cur = atomic_load_explicit(&core->inflight, memory_order_relaxed);
+	cur = atomic_load_explicit(&core->reserved, memory_order_relaxed);
 	do {
-		if (cur > core->capacity - n)
+		rel = atomic_load_explicit(&core->released, memory_order_acquire);
+		if (cur - rel > core->capacity - n)
 			return 0;
 	} while (!atomic_compare_exchange_weak_explicit(
-		&core->inflight, &cur, cur + n, memory_order_relaxed,
+		&core->reserved, &cur, cur + n, memory_order_acq_rel,
 		memory_order_relaxed));
 	return 1;
 }
 
+/* Slow half of spw_core_release(): wake the first waiting sender. */
+void spw_core_room_wake(spw_core *core);
+
+/*
+ * Has a sender to be woken? Only when some wait, and (for the first in
+ * line) there is room for what it needs. Pairs with the heavy barrier a
+ * waiting sender runs after it publishes `room_waiters` and `room_need`.
+ */
+SPW_INLINE void spw_core_room_check(spw_core *core)
+{
+	spw_light_barrier();
+	if (SPW_UNLIKELY(atomic_load_explicit(&core->room_waiters,
+					      memory_order_relaxed) != 0)) {
+		size_t res = atomic_load_explicit(&core->reserved,
+						  memory_order_relaxed);
+		size_t rel = atomic_load_explicit(&core->released,
+						  memory_order_relaxed);
+		size_t need = atomic_load_explicit(&core->room_need,
+						   memory_order_relaxed);
+
+		if (core->capacity - (res - rel) >= need)
+			spw_core_room_wake(core);
+	}
+}
+
 SPW_INLINE void spw_core_release(spw_core *core, size_t n)
 {
-	if (core->capacity != 0 && n != 0)
-		atomic_fetch_sub_explicit(&core->inflight, n,
-					  memory_order_relaxed);
+	if (core->capacity != 0 && n != 0) {
+		size_t rel = atomic_load_explicit(&core->released,
+						  memory_order_relaxed);
+
+		atomic_store_explicit(&core->released, rel + n,
+				      memory_order_release);
+		spw_core_room_check(core);
+	}
+}
+
+/* A sender: the n slots it reserved are not used after all. */
+SPW_INLINE void spw_core_unreserve(spw_core *core, size_t n)
+{
+	if (core->capacity != 0 && n != 0) {
+		atomic_fetch_sub_explicit(&core->reserved, n,
+					  memory_order_acq_rel);
+		spw_core_room_check(core);
+	}
 }
 
 /* Values sent but not yet received (0 when the channel is unbounded). */
 SPW_INLINE size_t spw_core_inflight(spw_core *core)
 {
-	return atomic_load_explicit(&core->inflight, memory_order_relaxed);
+	size_t res = atomic_load_explicit(&core->reserved,
+					  memory_order_acquire);
+	size_t rel = atomic_load_explicit(&core->released,
+					  memory_order_acquire);
+
+	return res > rel ? res - rel : 0;
 }
+
+/* Are senders waiting for room? (Then a plain send does not jump the line.) */
+SPW_INLINE int spw_core_room_contended(spw_core *core)
+{
+	return atomic_load_explicit(&core->room_waiters,
+				    memory_order_relaxed) != 0;
+}
+
+/*
+ * A sender: wait until n slots can be reserved (then reserve them and
+ * return SPW_OK), the receiver closes or shuts down (SPW_CLOSED) or the
+ * deadline passes (SPW_TIMEOUT; NULL: no deadline). Waiters are served in
+ * the order they started to wait, each for its whole n. n must be at most
+ * the capacity of a bounded channel.
+ */
+spw_status spw_core_reserve_wait(spw_core *core, size_t n,
+				 const struct timespec *deadline);
+
+/* A sender: wait until the receiver closes or shuts down. */
+spw_status spw_core_wait_closed(spw_core *core,
+				const struct timespec *deadline);
 
 /*
  * Receiver: n more values were taken off the lanes. Release, so that a
@@ -419,15 +513,42 @@ SPW_INLINE void spw_core_sender_opened(spw_core *core)
  */
 int spw_core_sender_closed(spw_core *core);
 
-/* The receiver is closing: from now on sends fail with SPW_CLOSED. */
-SPW_INLINE void spw_core_mark_closed(spw_core *core)
+/*
+ * The receiver is closing or shutting down: from now on sends fail with
+ * SPW_CLOSED, and every sender waiting for room or for the close wakes.
+ */
+void spw_core_mark_closed(spw_core *core);
+
+/*
+ * Receiver, after spw_core_mark_closed(): wait until no sender is inside
+ * any of the `n` lanes (their controls `stride` bytes apart from `first`).
+ * A sender checks `closed` inside its lane, so afterwards every send that
+ * was accepted has published its values and every later one is refused.
+ */
+void spw_core_quiesce(spw_core *core, spw_lane_ctl *first, size_t stride,
+		      size_t n);
+
+/* Live senders (any thread; a snapshot). */
+SPW_INLINE size_t spw_core_sender_count(spw_core *core)
 {
-	atomic_store_explicit(&core->closed, 1, memory_order_seq_cst);
+	return atomic_load_explicit(&core->senders, memory_order_acquire);
 }
 
-/* Has the receiver closed? */
+/* Has the receiver closed (or shut down)? */
 SPW_INLINE int spw_core_is_closed(spw_core *core)
 {
+	return atomic_load_explicit(&core->closed, memory_order_relaxed);
+}
+
+/*
+ * The same, inside a lane (after spw_lane_enter): the store of `busy` (or
+ * the lane mutex) is ordered before this load against the receiver's
+ * shutdown, which publishes `closed`, runs the heavy barrier and then
+ * waits for busy == 0 and takes every lane mutex once.
+ */
+SPW_INLINE int spw_core_closed_in_lane(spw_core *core)
+{
+	SPW_TEST_YIELD();
 	return atomic_load_explicit(&core->closed, memory_order_relaxed);
 }
 

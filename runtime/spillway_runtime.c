@@ -253,7 +253,12 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 	atomic_init(&core->clock, 0);
 	atomic_init(&core->senders, 0);
 	atomic_init(&core->handles, 0);
-	atomic_init(&core->inflight, 0);
+	atomic_init(&core->reserved, 0);
+	atomic_init(&core->released, 0);
+	atomic_init(&core->room_waiters, 0);
+	atomic_init(&core->room_need, 0);
+	core->room_head = core->room_tail = NULL;
+	core->closed_waiters = 0;
 	atomic_init(&core->taken, 0);
 	atomic_init(&core->parked, 0);
 	atomic_init(&core->efd, -1);
@@ -261,6 +266,8 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 
 	if (pthread_mutex_init(&core->park_lock, NULL) != 0)
 		return SPW_NOMEM;
+	if (pthread_mutex_init(&core->room_lock, NULL) != 0)
+		goto fail_room;
 	if (pthread_condattr_init(&cattr) != 0)
 		goto fail_cond;
 	if (pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
@@ -268,10 +275,17 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 		pthread_condattr_destroy(&cattr);
 		goto fail_cond;
 	}
+	if (pthread_cond_init(&core->closed_cond, &cattr) != 0) {
+		pthread_condattr_destroy(&cattr);
+		pthread_cond_destroy(&core->park_cond);
+		goto fail_cond;
+	}
 	pthread_condattr_destroy(&cattr);
 	return SPW_OK;
 
 fail_cond:
+	pthread_mutex_destroy(&core->room_lock);
+fail_room:
 	pthread_mutex_destroy(&core->park_lock);
 	return SPW_NOMEM;
 }
@@ -284,7 +298,9 @@ void spw_core_destroy(spw_core *core)
 		close(fd);
 	if (core->wfd >= 0 && core->wfd != fd)
 		close(core->wfd);
+	pthread_cond_destroy(&core->closed_cond);
 	pthread_cond_destroy(&core->park_cond);
+	pthread_mutex_destroy(&core->room_lock);
 	pthread_mutex_destroy(&core->park_lock);
 }
 
@@ -497,6 +513,190 @@ int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx)
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- waiting for room, closing, shutting down --------------------------- */
+
+/*
+ * A sender waiting for room: a node of the FIFO list under room_lock, on
+ * the waiting thread's stack, with a condition variable of its own so that
+ * a wake-up goes to the first in line only.
+ */
+struct spw_room_waiter {
+	struct spw_room_waiter *next, *prev;
+	size_t n;
+	pthread_cond_t cond;
+};
+
+/* Under room_lock: publish what the first waiter needs (0: none waits). */
+static void room_publish_head(spw_core *core)
+{
+	atomic_store_explicit(&core->room_need,
+			      core->room_head != NULL ? core->room_head->n : 0,
+			      memory_order_seq_cst);
+}
+
+void spw_core_room_wake(spw_core *core)
+{
+	pthread_mutex_lock(&core->room_lock);
+	if (core->room_head != NULL)
+		pthread_cond_signal(&core->room_head->cond);
+	pthread_mutex_unlock(&core->room_lock);
+}
+
+static int timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock,
+		      const struct timespec *deadline)
+{
+	if (deadline == NULL)
+		return pthread_cond_wait(cond, lock);
+	return pthread_cond_timedwait(cond, lock, deadline);
+}
+
+spw_status spw_core_reserve_wait(spw_core *core, size_t n,
+				 const struct timespec *deadline)
+{
+	struct spw_room_waiter w;
+	pthread_condattr_t cattr;
+	spw_status st;
+
+	if (pthread_condattr_init(&cattr) != 0)
+		return SPW_NOMEM;
+	if (pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&w.cond, &cattr) != 0) {
+		pthread_condattr_destroy(&cattr);
+		return SPW_NOMEM;
+	}
+	pthread_condattr_destroy(&cattr);
+	w.n = n;
+	w.next = NULL;
+
+	pthread_mutex_lock(&core->room_lock);
+	w.prev = core->room_tail;
+	if (core->room_tail != NULL)
+		core->room_tail->next = &w;
+	else
+		core->room_head = &w;
+	core->room_tail = &w;
+	atomic_fetch_add_explicit(&core->room_waiters, 1,
+				  memory_order_seq_cst);
+	for (;;) {
+		if (spw_core_is_closed(core)) {
+			st = SPW_CLOSED;
+			break;
+		}
+		if (core->room_head == &w) {
+			/*
+			 * First in line: say what we need, then make sure
+			 * the receiver either sees it on its next release or
+			 * released before our look at the counter below (the
+			 * receiver stores `released`, then loads
+			 * `room_waiters` and `room_need` with only a light
+			 * barrier between).
+			 */
+			room_publish_head(core);
+			SPW_TEST_YIELD();
+			spw_heavy_barrier();
+			if (spw_core_reserve(core, n)) {
+				st = SPW_OK;
+				break;
+			}
+		}
+		if (timed_wait(&w.cond, &core->room_lock, deadline) ==
+		    ETIMEDOUT) {
+			/* One last look: the room may have come with the time. */
+			if (spw_core_is_closed(core))
+				st = SPW_CLOSED;
+			else if (core->room_head == &w &&
+				 spw_core_reserve(core, n))
+				st = SPW_OK;
+			else
+				st = SPW_TIMEOUT;
+			break;
+		}
+	}
+	/* Leave the line; the next in line looks for room at once. */
+	if (w.prev != NULL)
+		w.prev->next = w.next;
+	else
+		core->room_head = w.next;
+	if (w.next != NULL)
+		w.next->prev = w.prev;
+	else
+		core->room_tail = w.prev;
+	room_publish_head(core);
+	atomic_fetch_sub_explicit(&core->room_waiters, 1,
+				  memory_order_seq_cst);
+	if (core->room_head != NULL)
+		pthread_cond_signal(&core->room_head->cond);
+	pthread_mutex_unlock(&core->room_lock);
+	pthread_cond_destroy(&w.cond);
+	return st;
+}
+
+spw_status spw_core_wait_closed(spw_core *core,
+				const struct timespec *deadline)
+{
+	spw_status st = SPW_OK;
+
+	pthread_mutex_lock(&core->room_lock);
+	core->closed_waiters++;
+	while (!spw_core_is_closed(core)) {
+		if (timed_wait(&core->closed_cond, &core->room_lock,
+			       deadline) == ETIMEDOUT) {
+			if (!spw_core_is_closed(core))
+				st = SPW_TIMEOUT;
+			break;
+		}
+	}
+	core->closed_waiters--;
+	pthread_mutex_unlock(&core->room_lock);
+	return st;
+}
+
+void spw_core_mark_closed(spw_core *core)
+{
+	struct spw_room_waiter *w;
+
+	atomic_store_explicit(&core->closed, 1, memory_order_seq_cst);
+	/*
+	 * Waiters look at `closed` under room_lock, so taking it orders
+	 * their look against the store above: none can miss the close.
+	 */
+	pthread_mutex_lock(&core->room_lock);
+	for (w = core->room_head; w != NULL; w = w->next)
+		pthread_cond_signal(&w->cond);
+	if (core->closed_waiters != 0)
+		pthread_cond_broadcast(&core->closed_cond);
+	pthread_mutex_unlock(&core->room_lock);
+}
+
+void spw_core_quiesce(spw_core *core, spw_lane_ctl *first, size_t stride,
+		      size_t n)
+{
+	size_t i;
+
+	/*
+	 * `closed` is published (seq_cst); after the heavy barrier a sender
+	 * on a lane's fast path either has its busy = 1 visible here (we
+	 * wait for it to leave: its values are published by then) or sees
+	 * `closed` when it looks inside the lane. Senders on the mutex look
+	 * at `closed` while they hold it: taking it once waits for the one
+	 * inside, and every later one sees the close.
+	 */
+	SPW_TEST_YIELD();
+	spw_heavy_barrier();
+	for (i = 0; i < n; i++) {
+		spw_lane_ctl *l =
+			(spw_lane_ctl *)((unsigned char *)first + i * stride);
+
+		while (atomic_load_explicit(&l->busy, memory_order_acquire))
+			sched_yield();
+		pthread_mutex_lock(&l->lock);
+		pthread_mutex_unlock(&l->lock);
+	}
+	/* An event loop waiting on the descriptor wakes to see the end. */
+	if (atomic_load_explicit(&core->efd, memory_order_relaxed) >= 0)
+		fd_signal(core);
 }
 
 /* ---- handles ----------------------------------------------------------- */

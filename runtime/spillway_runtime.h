@@ -56,6 +56,9 @@ typedef enum spw_status {
 	SPW_INVALID = 6  /* a bad argument or configuration; nothing changed */
 } spw_status;
 
+/* A timeout that never expires (send_wait, wait_closed). */
+#define SPW_FOREVER UINT64_MAX
+
 /* A short, static, human-readable description; never NULL. */
 const char *spw_status_str(spw_status status);
 
