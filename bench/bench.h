@@ -101,6 +101,7 @@ enum variant {
 	V_RECV_BATCH, /* spillway: send, recv_batch */
 	V_RECV_MANY, /* spillway: send, recv_many */
 	V_SHARED, /* spillway: one sender shared by every producer */
+	V_SEND_WAIT, /* spillway, bounded: send_wait(SPW_FOREVER), recv_many */
 	V_TOKENS, /* moodycamel: ProducerToken each, enqueue */
 	V_BULK, /* moodycamel: enqueue_bulk(32) */
 	V_IMPLICIT /* moodycamel: enqueue without a token */
@@ -113,6 +114,7 @@ struct job {
 	unsigned producers;
 	uint64_t values; /* all producers together */
 	size_t lanes; /* spillway */
+	size_t capacity; /* the bounded rows: slots (values in flight) */
 	int pinned; /* producers on their CPUs (the receiver is pinned
 			    by the harness) */
 };
@@ -327,6 +329,7 @@ void oneway_finish(const struct lat_job *j);
 /* Throughput: one timed repetition; returns elapsed ns. */
 uint64_t spillway_run(const struct job *job);
 uint64_t mutex_run(const struct job *job);
+uint64_t bounded_mutex_run(const struct job *job); /* job->capacity */
 uint64_t wfcq_run(const struct job *job);
 uint64_t moody_run(const struct job *job);
 uint64_t memory_run(const struct job *job);

@@ -7,7 +7,7 @@
  * (default 1, 2, 4, 16) every row runs with the same P producers, the
  * same values and the same checks. The rows live in one file per
  * implementation (impl_spillway.c, impl_moody.c, impl_mutex.c,
- * impl_wfcq.c, impl_memory.c), each with its own producer and consumer
+ * impl_wfcq.c, impl_memory.c, impl_bounded_mutex.c), each with its own producer and consumer
  * loops; this file calls a row's run function once per repetition and
  * each producer's loop once per thread. See README.md for the rows and
  * the fairness rules.
@@ -39,6 +39,8 @@
 #define DEFAULT_WARMUP 1
 #define DEFAULT_MIN_SECONDS 0.4
 #define DEFAULT_PING_SECONDS 0.2
+#define DEFAULT_CAPACITY 1024 /* the bounded rows */
+#define MAX_CAPACITY MAX_AUTO_VALUES /* the mutex ring: 2 GiB at most */
 #define CAL_START 65536
 #define CAL_MARGIN 1.3
 #define MAX_RESIZES 3 /* per repetition that came out too short */
@@ -63,6 +65,8 @@ enum row_id {
 	ROW_MEMORY,
 	ROW_SEND_SHARED,
 	ROW_MOODY_IMPLICIT,
+	ROW_SEND_WAIT,
+	ROW_BOUNDED_MUTEX,
 	NROWS
 };
 
@@ -72,33 +76,38 @@ struct row_def {
 	uint64_t (*run)(const struct job *job);
 	enum variant variant;
 	int shared; /* only at the --shared-producers counts */
+	int bounded; /* a bounded queue of --capacity slots */
 	uint64_t max_values; /* auto-sizing cap */
 	const char *color; /* in the plot */
 };
 
 static const struct row_def rows[NROWS] = {
-	{"send", "spillway send", spillway_run, V_SEND, 0, MAX_AUTO_VALUES,
+	{"send", "spillway send", spillway_run, V_SEND, 0, 0, MAX_AUTO_VALUES,
 	 "#1f77b4"},
 	{"send_many", "spillway send_many(32)", spillway_run, V_SEND_MANY, 0,
-	 MAX_AUTO_VALUES, "#17becf"},
+	 0, MAX_AUTO_VALUES, "#17becf"},
 	{"recv_batch", "spillway send + recv_batch", spillway_run,
-	 V_RECV_BATCH, 0, MAX_AUTO_VALUES, "#2ca02c"},
+	 V_RECV_BATCH, 0, 0, MAX_AUTO_VALUES, "#2ca02c"},
 	{"recv_many", "spillway send + recv_many", spillway_run, V_RECV_MANY,
-	 0, MAX_AUTO_VALUES, "#9467bd"},
-	{"mutex", "mutex+condvar", mutex_run, V_PLAIN, 0, MAX_AUTO_VALUES,
+	 0, 0, MAX_AUTO_VALUES, "#9467bd"},
+	{"mutex", "mutex+condvar", mutex_run, V_PLAIN, 0, 0, MAX_AUTO_VALUES,
 	 "#d62728"},
-	{"wfcq", "liburcu wfcqueue", wfcq_run, V_PLAIN, 0, MAX_AUTO_VALUES,
+	{"wfcq", "liburcu wfcqueue", wfcq_run, V_PLAIN, 0, 0, MAX_AUTO_VALUES,
 	 "#8c564b"},
-	{"moody", "moodycamel (tokens)", moody_run, V_TOKENS, 0,
+	{"moody", "moodycamel (tokens)", moody_run, V_TOKENS, 0, 0,
 	 MAX_AUTO_VALUES, "#ff7f0e"},
-	{"moody_bulk", "moodycamel bulk-32 (tokens)", moody_run, V_BULK, 0,
+	{"moody_bulk", "moodycamel bulk-32 (tokens)", moody_run, V_BULK, 0, 0,
 	 MAX_AUTO_VALUES, "#e377c2"},
-	{"memory", "memory, 1 thread (limit)", memory_run, V_PLAIN, 0,
+	{"memory", "memory, 1 thread (limit)", memory_run, V_PLAIN, 0, 0,
 	 MAX_MEMORY_VALUES, "#000000"},
 	{"send_shared", "spillway send, 1 sender shared", spillway_run,
-	 V_SHARED, 1, MAX_AUTO_VALUES, "#bcbd22"},
+	 V_SHARED, 1, 0, MAX_AUTO_VALUES, "#bcbd22"},
 	{"moody_implicit", "moodycamel enqueue (implicit, no tokens)",
-	 moody_run, V_IMPLICIT, 1, MAX_AUTO_VALUES, "#7f7f7f"},
+	 moody_run, V_IMPLICIT, 1, 0, MAX_AUTO_VALUES, "#7f7f7f"},
+	{"send_wait", "spillway send_wait + recv_many, bounded",
+	 spillway_run, V_SEND_WAIT, 0, 1, MAX_AUTO_VALUES, "#393b79"},
+	{"bounded_mutex", "bounded mutex+2 condvars", bounded_mutex_run,
+	 V_PLAIN, 0, 1, MAX_AUTO_VALUES, "#ad494a"},
 };
 
 struct params {
@@ -114,6 +123,7 @@ struct params {
 	unsigned reps;
 	unsigned warmup;
 	size_t lanes; /* 0: auto, one lane per producer */
+	size_t capacity; /* slots of the bounded rows */
 	int row_on[NROWS];
 	int modes; /* enum pin_mode: bit 0 unpinned, bit 1 pinned */
 	int quick;
@@ -317,6 +327,7 @@ static void measure(const struct params *prm, unsigned pi)
 	memset(&job, 0, sizeof(job));
 	job.producers = producers;
 	job.lanes = lanes_for(prm, producers);
+	job.capacity = prm->capacity;
 	for (m = 0; m < NMODES; m++)
 		for (r = 0; r < NROWS; r++) {
 			struct result *x = &res[m][pi][r];
@@ -559,6 +570,10 @@ static void print_header(const struct params *prm)
 	printf("; %u repetitions (+%u warm-up) per row; moodycamel receiver "
 	       "try_dequeue_bulk(%d); %ld CPUs online (%u allowed)",
 	       prm->reps, prm->warmup, MC_RECV_BUF, cpus, cpus_allowed());
+	if (prm->row_on[ROW_SEND_WAIT] || prm->row_on[ROW_BOUNDED_MUTEX])
+		printf("; bounded rows: capacity %zu, receivers take up to %d "
+		       "values a call",
+		       prm->capacity, MC_RECV_BUF);
 #ifdef __VERSION__
 	printf("; compiler %s", __VERSION__);
 #endif
@@ -675,6 +690,43 @@ static void print_shared(const struct params *prm, int m)
 	}
 }
 
+/* The bounded rows side by side, per P. */
+static void print_bounded(const struct params *prm, int m)
+{
+	unsigned i;
+	int any = 0;
+
+	for (i = 0; i < prm->nplist; i++) {
+		const struct result *row = res[m][i];
+
+		if (!row[ROW_SEND_WAIT].valid && !row[ROW_BOUNDED_MUTEX].valid)
+			continue;
+		if (!any)
+			printf("\n### Bounded queue, capacity %zu, blocking "
+			       "sends, %s\n\n"
+			       "| P | spillway send_wait(SPW_FOREVER) + "
+			       "recv_many (M msg/s) | bounded mutex+2 condvars, "
+			       "blocking put, get up to %d (M msg/s) | "
+			       "spillway / mutex |\n|-|-|-|-|\n",
+			       prm->capacity, mode_name[m], MC_RECV_BUF);
+		any = 1;
+		printf("| %u |", prm->plist[i]);
+		if (row[ROW_SEND_WAIT].valid)
+			printf(" %.1f |", row[ROW_SEND_WAIT].s.median);
+		else
+			printf(" - |");
+		if (row[ROW_BOUNDED_MUTEX].valid)
+			printf(" %.1f |", row[ROW_BOUNDED_MUTEX].s.median);
+		else
+			printf(" - |");
+		if (ratio(row, ROW_SEND_WAIT, ROW_BOUNDED_MUTEX) != 0)
+			printf(" %.2fx |\n", ratio(row, ROW_SEND_WAIT,
+						   ROW_BOUNDED_MUTEX));
+		else
+			printf(" - |\n");
+	}
+}
+
 static void print_ping(const struct params *prm, int m)
 {
 	const struct ping_result *x = pres[m];
@@ -743,7 +795,9 @@ static void print_targets(const struct params *prm, int m)
 	printf("\n### Targets%s\n\n"
 	       "| P | send + recv_many / moodycamel per message (>= 1.0) "
 	       "| send_many(32) / moodycamel bulk-32 (>= 1.5) "
-	       "| send / mutex+condvar at P = 16 (>= 10) |\n|-|-|-|-|\n",
+	       "| send / mutex+condvar at P = 16 (>= 10) "
+	       "| bounded send_wait / bounded mutex+condvar at P = 16 (>= 5) "
+	       "|\n|-|-|-|-|-|\n",
 	       m ? " (pinned)" : "");
 	for (i = 0; i < prm->nplist; i++) {
 		row = res[m][i];
@@ -757,6 +811,10 @@ static void print_targets(const struct params *prm, int m)
 		print_target(prm->plist[i] == 16 ? ratio(row, ROW_SEND, ROW_MUTEX) : 0,
 			     10.0, judged(prm, row, ROW_SEND, ROW_MUTEX), &met,
 			     &total, &unjudged);
+		print_target(prm->plist[i] == 16 ? ratio(row, ROW_SEND_WAIT, ROW_BOUNDED_MUTEX) : 0,
+			     5.0,
+			     judged(prm, row, ROW_SEND_WAIT, ROW_BOUNDED_MUTEX),
+			     &met, &total, &unjudged);
 		printf("\n");
 	}
 	if (unjudged != 0)
@@ -800,7 +858,7 @@ static void write_csv(const struct params *prm)
 		   "median_mmsg_s,ns_per_msg,stddev_ns,min_mmsg_s,max_mmsg_s,"
 		   "shortest_rep_s,vs_mutex,vs_wfcq,vs_moody,vs_moody_bulk,"
 		   "rep_ns,rep_values,mode,round_trip_ns,regime,"
-		   "round_trip_probes_ns,p99_ns\n");
+		   "round_trip_probes_ns,p99_ns,capacity\n");
 	for (m = 0; m < NMODES; m++)
 		for (i = 0; i < prm->nplist; i++)
 			for (r = 0; r < NROWS; r++) {
@@ -833,7 +891,11 @@ static void write_csv(const struct params *prm)
 				fprintf(f, ",%s,%.0f,%s,", mode_name[m], rt,
 					regime_name(rt));
 				csv_list_double(f, x->probes, 2 * prm->reps);
-				fprintf(f, ",\n");
+				/* p99_ns: none; capacity: the bounded rows'. */
+				if (rows[r].bounded)
+					fprintf(f, ",,%zu\n", prm->capacity);
+				else
+					fprintf(f, ",,\n");
 			}
 	/*
 	 * Ping-pong lines: producers 1, ns_per_msg = the median round trip
@@ -861,7 +923,7 @@ static void write_csv(const struct params *prm)
 			fprintf(f, ",%s,%.0f,%s,", mode_name[m], rt,
 				regime_name(rt));
 			csv_list_double(f, x->probes, 2 * prm->reps);
-			fprintf(f, ",%.1f\n", x->med99);
+			fprintf(f, ",%.1f,\n", x->med99);
 		}
 	if (fclose(f) != 0)
 		die("%s: %s", prm->csv, strerror(errno));
@@ -948,8 +1010,12 @@ static int write_plot(const struct params *prm)
 			continue;
 		rt = mode_regime(prm, m);
 		fprintf(f, "set title '%s (round trip %.0f ns, %s): P producers "
-			   "-> 1 receiver, u64; median, bars min..max'\nplot ",
+			   "-> 1 receiver, u64; median, bars min..max",
 			mode_name[m], rt, regime_name(rt));
+		if (prm->row_on[ROW_SEND_WAIT] ||
+		    prm->row_on[ROW_BOUNDED_MUTEX])
+			fprintf(f, "; bounded rows: capacity %zu", prm->capacity);
+		fprintf(f, "'\nplot ");
 		first = 1;
 		for (r = 0; r < NROWS; r++) {
 			int any = 0;
@@ -962,7 +1028,10 @@ static int write_plot(const struct params *prm)
 				   "lw 2 pt 7 lc rgb '%s'%s title '%s'",
 				first ? "" : ", \\\n     ", rows[r].key,
 				mode_name[m], rows[r].color,
-				r == ROW_MEMORY ? " dt 2" : "", rows[r].name);
+				r == ROW_MEMORY   ? " dt 2"
+				: rows[r].bounded ? " dt 4"
+						  : "",
+				rows[r].name);
 			first = 0;
 		}
 		fprintf(f, "\n");
@@ -1015,11 +1084,14 @@ static void usage(FILE *f)
 		"                     1,4096)\n"
 		"  --pingpong-seconds S\n"
 		"                     per ping-pong repetition (default %.2f)\n"
+		"  --capacity N       slots of the bounded rows (spillway\n"
+		"                     send_wait and the bounded mutex queue;\n"
+		"                     default %d)\n"
 		"  --rows LIST        comma-separated rows (default all); also\n"
-		"                     the groups spillway, peers, shared, all.\n"
-		"                     Rows:",
+		"                     the groups spillway, peers, shared,\n"
+		"                     bounded, all. Rows:",
 		bench_prog, DEFAULT_MIN_SECONDS, DEFAULT_REPS, DEFAULT_WARMUP,
-		DEFAULT_PING_SECONDS);
+		DEFAULT_PING_SECONDS, DEFAULT_CAPACITY);
 	for (r = 0; r < NROWS; r++)
 		fprintf(f, "%s%s", r % 4 == 0 ? "\n                      " : " ",
 			rows[r].key);
@@ -1055,7 +1127,8 @@ static void parse_rows(struct params *prm, const char *list)
 			     r <= ROW_RECV_MANY) ||
 			    (strcmp(tok, "peers") == 0 && r >= ROW_MUTEX &&
 			     r <= ROW_MOODY_BULK) ||
-			    (strcmp(tok, "shared") == 0 && rows[r].shared))
+			    (strcmp(tok, "shared") == 0 && rows[r].shared) ||
+			    (strcmp(tok, "bounded") == 0 && rows[r].bounded))
 				prm->row_on[r] = found = 1;
 		if (!found)
 			bad_usage("--rows: unknown row '%s'", tok);
@@ -1077,6 +1150,7 @@ enum {
 	OPT_PIN,
 	OPT_PINGPONG,
 	OPT_PING_SECONDS,
+	OPT_CAPACITY,
 	OPT_ROWS,
 	OPT_CSV,
 	OPT_PLOT,
@@ -1094,6 +1168,7 @@ static const struct option options[] = {
 	{"pin", optional_argument, NULL, OPT_PIN},
 	{"pingpong", required_argument, NULL, OPT_PINGPONG},
 	{"pingpong-seconds", required_argument, NULL, OPT_PING_SECONDS},
+	{"capacity", required_argument, NULL, OPT_CAPACITY},
 	{"rows", required_argument, NULL, OPT_ROWS},
 	{"csv", required_argument, NULL, OPT_CSV},
 	{"plot", required_argument, NULL, OPT_PLOT},
@@ -1117,6 +1192,7 @@ static void parse_args(int argc, char **argv, struct params *prm)
 	prm->min_seconds = DEFAULT_MIN_SECONDS;
 	prm->reps = DEFAULT_REPS;
 	prm->warmup = DEFAULT_WARMUP;
+	prm->capacity = DEFAULT_CAPACITY;
 	prm->modes = PIN_BOTH;
 	for (r = 0; r < NROWS; r++)
 		prm->row_on[r] = 1;
@@ -1174,6 +1250,10 @@ static void parse_args(int argc, char **argv, struct params *prm)
 			prm->ping_seconds = parse_double("--pingpong-seconds",
 							 optarg, 0.001, 60);
 			set_ping = 1;
+			break;
+		case OPT_CAPACITY:
+			prm->capacity = parse_uint("--capacity", optarg, 1,
+						   MAX_CAPACITY);
 			break;
 		case OPT_ROWS:
 			parse_rows(prm, optarg);
@@ -1241,6 +1321,9 @@ int main(int argc, char **argv)
 	for (m = 0; m < NMODES; m++)
 		if (mode_on(&prm, m))
 			print_shared(&prm, m);
+	for (m = 0; m < NMODES; m++)
+		if (mode_on(&prm, m))
+			print_bounded(&prm, m);
 	for (m = 0; m < NMODES; m++)
 		if (mode_on(&prm, m))
 			print_ping(&prm, m);

@@ -2,7 +2,7 @@
 /*
  * impl_spillway.c - the Spillway rows: throughput (send, send_many(32),
  * send + recv_batch, send + recv_many, one sender shared by every
- * producer) and latency (ping-pong, one-way at an offered rate; blocking
+ * producer, send_wait on a bounded channel) and latency (ping-pong, one-way at an offered rate; blocking
  * recv or a try_recv spin). Only the public API of spillway_u64.h.
  */
 #define _GNU_SOURCE
@@ -49,6 +49,22 @@ static void *send_many_main(struct producer *pr)
 	return NULL;
 }
 
+/*
+ * Bounded channel: wait for room (no limit) rather than spin on SPW_FULL.
+ */
+static void *send_wait_main(struct producer *pr)
+{
+	spw_u64_sender *tx = pr->handle;
+	uint64_t i;
+
+	gate_wait(pr->gate);
+	for (i = 0; i < pr->count; i++)
+		check(spw_u64_send_wait(tx, make_value(pr->id, i), SPW_FOREVER),
+		      "send_wait");
+	check(spw_u64_sender_close(tx), "sender_close");
+	return NULL;
+}
+
 /* Every producer sends on the same handle; the last one closes it. */
 static void *send_shared_main(struct producer *pr)
 {
@@ -82,6 +98,11 @@ uint64_t spillway_run(const struct job *job)
 	unsigned p;
 
 	cfg.lanes = job->lanes;
+	if (job->variant == V_SEND_WAIT) {
+		if (job->capacity == 0)
+			die("%s: no capacity", job->name);
+		cfg.capacity = job->capacity;
+	}
 	check(spw_u64_channel_with(&cfg, &tx, &rx), "channel_with");
 	gate_init(&g);
 	prs = producers_new(job, &g);
@@ -101,8 +122,10 @@ uint64_t spillway_run(const struct job *job)
 	}
 	checker_init(&c, job);
 	producers_start(prs, job->producers,
-			job->variant == V_SEND_MANY ? send_many_main : job->variant == V_SHARED ? send_shared_main
-												: send_main);
+			job->variant == V_SEND_MANY   ? send_many_main
+			: job->variant == V_SHARED    ? send_shared_main
+			: job->variant == V_SEND_WAIT ? send_wait_main
+						      : send_main);
 
 	t0 = gate_open(&g, job->producers);
 	if (job->variant == V_RECV_BATCH) {
@@ -110,7 +133,8 @@ uint64_t spillway_run(const struct job *job)
 			for (k = 0; k < n; k++)
 				checker_take(&c, items[k]);
 	} else if (job->variant == V_RECV_MANY ||
-		   job->variant == V_SEND_MANY) {
+		   job->variant == V_SEND_MANY ||
+		   job->variant == V_SEND_WAIT) {
 		while ((st = spw_u64_recv_many(rx, buf, MC_RECV_BUF, &n)) ==
 		       SPW_OK)
 			for (k = 0; k < n; k++)
