@@ -241,6 +241,56 @@ static void test_config_and_other_channels()
 	CHECK((std::is_same_v<decltype(etx.get()), foo_ev_sender *>));
 }
 
+// Backpressure and shutdown: send_wait on a full channel, closed(),
+// wait_closed(), shutdown(), sender_count().
+static void test_wait_and_shutdown()
+{
+	spw_config cfg = SPW_CONFIG_DEFAULT;
+	cfg.capacity = 1;
+	auto [status, tx, rx] = u64::channel(cfg);
+	CHECK(status == SPW_OK);
+	std::size_t n = 0;
+	CHECK(rx.sender_count(n) == SPW_OK && n == 1);
+	CHECK(tx.send_wait(1) == SPW_OK);
+	CHECK(tx.send(2) == SPW_FULL);
+	CHECK(tx.send_wait(2, 1ms) == SPW_TIMEOUT);
+	CHECK(tx.send_wait(2, -1s) == SPW_TIMEOUT); // negative: no wait
+	const uint64_t two[2] = {2, 3};
+	CHECK(tx.send_many_wait(two, 2, 1ms) == SPW_INVALID); // > capacity
+	// A receiver thread makes room: the waiting send gets through.
+	std::thread taker([&rx = rx]() {
+		std::this_thread::sleep_for(20ms);
+		auto v = rx.recv();
+		if (!v || *v != 1)
+			std::abort();
+	});
+	CHECK(tx.send_wait(2) == SPW_OK); // forever, until there is room
+	taker.join();
+	CHECK(tx.send_many_wait(two, 1, 1ms) == SPW_TIMEOUT); // full again
+	auto v = rx.recv();
+	CHECK(v && *v == 2);
+	CHECK(tx.send_many_wait(two, 1) == SPW_OK);
+
+	bool closed = true;
+	CHECK(tx.is_closed(closed) == SPW_OK && !closed);
+	CHECK(!tx.closed());
+	CHECK(tx.wait_closed(1ms) == SPW_TIMEOUT);
+	CHECK(u64::sender().closed()); // no handle: nothing can be sent
+	CHECK(u64::sender().wait_closed(1ms) == SPW_INVALID);
+
+	CHECK(rx.shutdown() == SPW_OK);
+	CHECK(tx.closed());
+	CHECK(tx.is_closed(closed) == SPW_OK && closed);
+	CHECK(tx.wait_closed() == SPW_OK);
+	CHECK(tx.send(9) == SPW_CLOSED);
+	CHECK(tx.send_wait(9, 1ms) == SPW_CLOSED);
+	v = rx.recv(); // accepted before the shutdown: still received
+	CHECK(v && *v == 2);
+	uint64_t out = 0;
+	CHECK(rx.recv(out) == SPW_CLOSED);
+	CHECK(rx.sender_count(n) == SPW_OK && n == 1);
+}
+
 // Several sender threads, each with its own sender (its own order); the
 // receiver checks every producer's sequence is complete and increasing,
 // and that the stream ends only after the last value.
@@ -330,6 +380,7 @@ int main(int argc, char **argv)
 	test_ownership();
 	test_batches();
 	test_config_and_other_channels();
+	test_wait_and_shutdown();
 	test_threads(threads, per_thread);
 	std::printf("all %d checks passed\n", checks);
 	return 0;
