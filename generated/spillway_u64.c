@@ -379,9 +379,9 @@ static void spw_u64_recycle(struct spw_u64_chan *chan,
  */
 static void spw_u64_shed(struct spw_u64_chan *chan, size_t keep)
 {
-	size_t i;
+	size_t i, n = spw_core_active_lanes(&chan->core);
 
-	for (i = 0; i < chan->core.lanes; i++) {
+	for (i = 0; i < n; i++) {
 		struct spw_u64_lane *lane = &chan->lanes[i];
 
 		if (atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >
@@ -436,9 +436,12 @@ static void spw_u64_window(spw_u64_receiver *rx)
 static int spw_u64_scan(spw_u64_receiver *rx, int linger)
 {
 	struct spw_u64_chan *chan = rx->chan;
-	size_t lanes = chan->core.lanes, i = rx->cursor, k;
+	size_t n = spw_core_active_lanes(&chan->core), i = rx->cursor, k;
 
-	for (k = 0; k < lanes; k++) {
+	/* Lanes from n on never had a sender: the look wraps at n. */
+	if (i >= n)
+		i = 0;
+	for (k = 0; k < n; k++) {
 		struct spw_u64_lane *lane = &chan->lanes[i];
 		uint_least64_t pub = spw_lane_published(&lane->ctl);
 
@@ -455,13 +458,13 @@ static int spw_u64_scan(spw_u64_receiver *rx, int linger)
 			lane->consumed = pub;
 			spw_core_took(&chan->core, rx->left);
 			rx->lane = i;
-			rx->cursor = i + 1 == lanes ? 0 : i + 1;
+			rx->cursor = i + 1;
 			rx->idle_since = 0;
 			rx->idle_shed = 0;
 			spw_u64_window(rx);
 			return 1;
 		}
-		i = i + 1 == lanes ? 0 : i + 1;
+		i = i + 1 == n ? 0 : i + 1;
 	}
 	return 0;
 }
@@ -470,9 +473,9 @@ static int spw_u64_scan(spw_u64_receiver *rx, int linger)
 static int spw_u64_ready(void *ctx)
 {
 	spw_u64_receiver *rx = ctx;
-	size_t i;
+	size_t i, n = spw_core_active_lanes(&rx->chan->core);
 
-	for (i = 0; i < rx->chan->core.lanes; i++) {
+	for (i = 0; i < n; i++) {
 		struct spw_u64_lane *lane = &rx->chan->lanes[i];
 
 		if (spw_lane_published(&lane->ctl) != lane->consumed)
@@ -529,10 +532,7 @@ static spw_status spw_u64_park(spw_u64_receiver *rx,
 		if (now >= at) {
 			spw_u64_shed(rx->chan, SPW_LANE_SPARES);
 			rx->idle_shed = 1;
-		} else if (deadline == NULL ||
-			   (uint64_t)deadline->tv_sec * 1000000000u +
-					   (uint64_t)deadline->tv_nsec >
-				   at) {
+		} else if (deadline == NULL || spw_timespec_ns(deadline) > at) {
 			spw_deadline_at(&shed_at, at);
 			until = &shed_at;
 		}
@@ -552,6 +552,7 @@ static spw_status spw_u64_refill(spw_u64_receiver *rx,
 {
 	spw_core *core = &rx->chan->core;
 	spw_status parked = SPW_OK;
+	uint64_t spin_start = 0;
 	unsigned spins = 0;
 
 	if (rx->left != 0) {
@@ -588,9 +589,24 @@ static spw_status spw_u64_refill(spw_u64_receiver *rx,
 		}
 		if (wait != SPW_U64_WAIT || parked == SPW_TIMEOUT)
 			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
-		if (spins < SPW_SPIN_LIMIT) {
-			spw_spin(spins++);
-			continue;
+		if (parked == SPW_OK) {
+			/*
+			 * Spin for the channel's budget (spw_config.spin_ns),
+			 * on the clock, but not past the caller's deadline.
+			 */
+			uint64_t now = spw_now_ns();
+
+			if (spin_start == 0)
+				spin_start = now;
+			if (deadline != NULL && now >= spw_timespec_ns(deadline)) {
+				parked = SPW_TIMEOUT;
+				continue; /* look once more, then time out */
+			}
+			if (now - spin_start < core->spin_ns) {
+				spw_spin(now - spin_start);
+				spins++;
+				continue;
+			}
 		}
 		/* After a timeout, look once more before giving up. */
 		parked = spw_u64_park(rx, deadline);
@@ -1004,9 +1020,9 @@ spw_status spw_u64_sender_count(const spw_u64_receiver *rx, size_t *n)
 static uint_least64_t spw_u64_published_total(struct spw_u64_chan *chan)
 {
 	uint_least64_t total = 0;
-	size_t i;
+	size_t i, n = spw_core_active_lanes(&chan->core);
 
-	for (i = 0; i < chan->core.lanes; i++)
+	for (i = 0; i < n; i++)
 		total += spw_lane_published(&chan->lanes[i].ctl);
 	return total;
 }

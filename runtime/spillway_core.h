@@ -205,6 +205,7 @@ typedef struct spw_core {
 	size_t initial_buffer;
 	spw_destroy_fn destroy;
 	void *destroy_ctx;
+	uint64_t spin_ns; /* a blocking receive's spin budget */
 	atomic_int closed; /* the receiver has closed or shut down (written once) */
 
 	/* Written by senders when they clone and close. */
@@ -253,8 +254,22 @@ void spw_core_destroy(spw_core *core);
 /* Lane for a new sender: the round-robin clock. */
 SPW_INLINE size_t spw_core_next_lane(spw_core *core)
 {
-	return atomic_fetch_add_explicit(&core->clock, 1, memory_order_relaxed) %
+	return atomic_fetch_add_explicit(&core->clock, 1, memory_order_acq_rel) %
 	       core->lanes;
+}
+
+/*
+ * Receiver: the lanes that have ever had a sender. The clock hands out
+ * lanes 0, 1, 2, ... in order, so they are the first min(clock, lanes):
+ * idle lanes beyond them cost nothing (a 4096-lane channel with one
+ * sender scans one lane). A sender takes its lane before it sends, so a
+ * look after the park's heavy barrier never misses a lane with values.
+ */
+SPW_INLINE size_t spw_core_active_lanes(spw_core *core)
+{
+	size_t c = atomic_load_explicit(&core->clock, memory_order_acquire);
+
+	return c < core->lanes ? c : core->lanes;
 }
 
 /*
@@ -417,20 +432,19 @@ spw_status spw_core_park(spw_core *core, const struct timespec *deadline,
 			 int (*ready)(void *ctx), void *ctx);
 
 /*
- * Receiver: before it parks, the receiver looks again a few times, first
- * pausing the CPU, then yielding it (to the senders, on a machine with
- * fewer cores than threads). Parking costs two system calls on each side;
- * a short spin saves them when values are about to arrive.
- * spw_spin(i) waits a little, for i = 0 .. SPW_SPIN_LIMIT - 1.
+ * Receiver: before it parks, a blocking receive keeps looking for
+ * core->spin_ns nanoseconds (spw_config.spin_ns), measured on the clock,
+ * not in scans or pauses, so the budget means the same whatever the lane
+ * count and the CPU's pause length. For the first SPW_SPIN_PAUSE_NS it
+ * pauses the CPU between looks; after that it yields it (to the senders,
+ * on a machine with fewer cores than threads). Parking costs a system call
+ * on each side; spinning saves them when values are about to arrive.
+ * spw_spin(waited) waits a little, `waited` ns into the spin.
  */
-#ifndef SPW_SPIN_PAUSES
-#define SPW_SPIN_PAUSES 256
+#ifndef SPW_SPIN_PAUSE_NS
+#define SPW_SPIN_PAUSE_NS 5000u
 #endif
-#ifndef SPW_SPIN_YIELDS
-#define SPW_SPIN_YIELDS 16
-#endif
-#define SPW_SPIN_LIMIT (SPW_SPIN_PAUSES + SPW_SPIN_YIELDS)
-void spw_spin(unsigned i);
+void spw_spin(uint64_t waited_ns);
 
 /* One CPU pause (a spin-wait hint); a compiler barrier elsewhere. */
 SPW_INLINE void spw_pause(void)
@@ -492,6 +506,12 @@ SPW_INLINE int spw_core_has_fd(spw_core *core)
 
 /* Deadline `timeout_ns` from now on CLOCK_MONOTONIC. */
 void spw_deadline_after(struct timespec *deadline, uint64_t timeout_ns);
+
+/* A CLOCK_MONOTONIC deadline in nanoseconds. */
+SPW_INLINE uint64_t spw_timespec_ns(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
 
 /* CLOCK_MONOTONIC in nanoseconds (never 0). */
 uint64_t spw_now_ns(void);

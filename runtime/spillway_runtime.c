@@ -68,6 +68,8 @@ spw_status spw_config_check(const spw_config *cfg)
 		return SPW_INVALID;
 	if (cfg->destroy == NULL && cfg->destroy_ctx != NULL)
 		return SPW_INVALID;
+	if (cfg->spin_ns > SPW_MAX_SPIN_NS)
+		return SPW_INVALID;
 	return SPW_OK;
 }
 
@@ -249,6 +251,7 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 	core->initial_buffer = cfg->initial_buffer;
 	core->destroy = cfg->destroy;
 	core->destroy_ctx = cfg->destroy_ctx;
+	core->spin_ns = cfg->spin_ns != 0 ? cfg->spin_ns : SPW_DEFAULT_SPIN_NS;
 	atomic_init(&core->closed, 0);
 	atomic_init(&core->clock, 0);
 	atomic_init(&core->senders, 0);
@@ -334,12 +337,16 @@ void spw_deadline_at(struct timespec *deadline, uint64_t ns)
 	deadline->tv_nsec = (long)(ns % 1000000000u);
 }
 
-void spw_spin(unsigned i)
+void spw_spin(uint64_t waited_ns)
 {
-	if (i < SPW_SPIN_PAUSES)
-		spw_pause();
-	else
+	if (waited_ns < SPW_SPIN_PAUSE_NS) {
+		int i;
+
+		for (i = 0; i < 16; i++)
+			spw_pause();
+	} else {
 		sched_yield();
+	}
 }
 
 static void fd_signal(spw_core *core);

@@ -94,6 +94,13 @@ typedef void (*spw_destroy_fn)(void *elem, void *ctx);
  *                  of elements (at least 16).
  *   destroy        optional hook for values nobody will receive.
  *   destroy_ctx    passed to destroy as ctx.
+ *   spin_ns        the wait policy of a blocking receive: how long it keeps
+ *                  looking for values (pausing the CPU, then yielding it)
+ *                  before it sleeps in the kernel, in nanoseconds; 0 means
+ *                  SPW_DEFAULT_SPIN_NS. Longer: lower latency after a
+ *                  quiet spell (no wake-up system call on either side),
+ *                  more receiver CPU while idle. 1 sleeps at once. At most
+ *                  SPW_MAX_SPIN_NS.
  */
 typedef struct spw_config {
 	size_t lanes;
@@ -101,9 +108,15 @@ typedef struct spw_config {
 	size_t initial_buffer;
 	spw_destroy_fn destroy;
 	void *destroy_ctx;
+	uint64_t spin_ns;
 } spw_config;
 
-#define SPW_CONFIG_DEFAULT { SPW_DEFAULT_LANES, 0, 0, NULL, NULL }
+/* Default spin budget of a blocking receive (see spin_ns). */
+#define SPW_DEFAULT_SPIN_NS 50000u
+/* Largest spin budget a channel accepts: one second. */
+#define SPW_MAX_SPIN_NS 1000000000u
+
+#define SPW_CONFIG_DEFAULT { SPW_DEFAULT_LANES, 0, 0, NULL, NULL, 0 }
 
 /* Fills *cfg with the defaults of SPW_CONFIG_DEFAULT. NULL is ignored. */
 void spw_config_init(spw_config *cfg);
