@@ -182,6 +182,11 @@ run_counted "clang-format (tests/format_check.sh)" "$log_dir/format.log" \
 run_counted "make install + pkg-config (tests/install_test.sh)" \
 	"$log_dir/install.log" bash tests/install_test.sh
 
+# The event-loop and worker-pool examples (gcc and clang, -Werror, run) and
+# the code of docs/event-loops.md checked against them.
+run_counted "examples (tests/examples_test.sh)" "$log_dir/examples.log" \
+	bash tests/examples_test.sh
+
 # libspillway.so exports exactly runtime/spillway.map; what generated code needs is in it.
 run_counted "exported symbols (tests/symbols_test.sh)" "$log_dir/symbols.log" \
 	bash tests/symbols_test.sh
