@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * contract.pml - the parts of Spillway's protocol that came with the
+ * bounded / shutdown / descriptor contract, on x86-TSO store buffers.
+ * See CONTRACT.md; contract_check.sh runs every check below.
+ *
+ *   spin -a -DROOM    contract.pml   (1) a sender waiting for room against
+ *                                        the receiver releasing slots
+ *   spin -a -DSHUT    contract.pml   (2) receiver_shutdown, then the drain
+ *   spin -a -DFDSTART contract.pml   (3) receiver_fd armed from the start
+ *   gcc -O2 -DSAFETY -o pan pan.c && ./pan -m100000
+ *
+ * Mutants (caught): -DBAD_ROOM, -DBAD_RELEASE_ORDER (ROOM),
+ * -DBAD_SHUTDOWN, -DBAD_SHUT_NO_HEAVY (SHUT), -DBAD_FDSTART,
+ * -DBAD_PENDING, -DBAD_ARM_NO_HEAVY (FDSTART).
+ * Controls: -DSC (no store buffers), -DNO_MEMBARRIER (ROOM: the
+ * fallback, full fences instead of membarrier).
+ *
+ * Memory (x86-TSO). Each thread t has a FIFO store buffer of BUF entries
+ * (sb_a: address, sb_v: value, sb_n: how many). A plain store (relaxed or
+ * release) is appended to it, and waits while it is full. A load (relaxed
+ * or acquire) returns t's newest buffered store to that address, or memory.
+ * A drainer process per thread writes the oldest entry to memory at any
+ * moment. A locked instruction (exchange, fetch_add, compare-exchange,
+ * pthread_mutex_lock / unlock), mfence and a seq_cst store (xchg) first
+ * empty t's own buffer: fence(t). membarrier (the heavy barrier) empties
+ * every thread's buffer in one step: heavy(). A compiler barrier (the light
+ * barrier when membarrier works) is nothing at all.
+ */
+
+#ifndef S
+#define S 2			/* senders, one lane each */
+#endif
+#ifndef K
+#define K 2			/* values per sender */
+#endif
+#ifndef BUF
+#define BUF 2			/* store buffer entries per thread */
+#endif
+#define NT (S + 1)		/* thread 0: the receiver; 1..S: senders */
+
+#if defined(ROOM)
+#ifndef CAP
+#define CAP 1			/* the channel's capacity */
+#endif
+#define RESERVED 0		/* core->reserved (senders: CAS) */
+#define RELEASED 1		/* core->released (receiver: plain store) */
+#define WAITERS 2		/* core->room_waiters (locked RMW) */
+#define NEED 3			/* core->room_need (seq_cst store) */
+#define PUB(l) (4 + (l))	/* lane l's published count */
+#define NA (4 + S)
+#elif defined(SHUT)
+#define CLOSED 0		/* core->closed */
+#define BUSY(l) (1 + (l))	/* lane l's busy flag (its owner's fast path) */
+#define PUB(l) (1 + S + (l))
+#define NA (1 + 2 * S)
+#elif defined(FDSTART)
+#define PARKED 0		/* core->parked */
+#define EFD 1			/* core->efd >= 0 (1) or -1 (0) */
+#define PUB(l) (2 + (l))
+#define NA (2 + S)
+#else
+#error "pick one: -DROOM, -DSHUT or -DFDSTART"
+#endif
+
+#if S > 3
+#error "S <= 3"
+#endif
+
+byte mem[NA];
+byte sb_a[NT * BUF];
+byte sb_v[NT * BUF];
+byte sb_n[NT];
+byte sj;			/* scratch of the d_steps below (always 0 outside) */
+
+/* ---- x86-TSO ------------------------------------------------------------ */
+
+#ifdef SC
+inline st(t, a, v) { mem[a] = v }
+inline ld(t, a, v) { v = mem[a] }
+inline fence(t) { skip }
+inline heavy() { skip }
+#else
+inline st(t, a, v)
+{
+	atomic {
+		sb_n[t] < BUF ->
+		sb_a[t * BUF + sb_n[t]] = a;
+		sb_v[t * BUF + sb_n[t]] = v;
+		sb_n[t]++
+	}
+}
+
+/* memory, overridden by each buffered store to a, oldest to newest */
+inline ld(t, a, v)
+{
+	d_step {
+		v = mem[a];
+		sj = 0;
+		do
+		:: sj < sb_n[t] ->
+			if
+			:: sb_a[t * BUF + sj] == a -> v = sb_v[t * BUF + sj]
+			:: else
+			fi;
+			sj++
+		:: else -> break
+		od;
+		sj = 0
+	}
+}
+
+/* the oldest entry of t's buffer goes to memory (inside a d_step) */
+inline drain_one(t)
+{
+	mem[sb_a[t * BUF]] = sb_v[t * BUF];
+	sj = 1;
+	do
+	:: sj < sb_n[t] ->
+		sb_a[t * BUF + sj - 1] = sb_a[t * BUF + sj];
+		sb_v[t * BUF + sj - 1] = sb_v[t * BUF + sj];
+		sj++
+	:: else -> break
+	od;
+	sb_n[t]--;
+	sb_a[t * BUF + sb_n[t]] = 0;
+	sb_v[t * BUF + sb_n[t]] = 0;
+	sj = 0
+}
+
+/* t's buffer empties (inside a d_step or an atomic) */
+inline fence(t)
+{
+	do
+	:: sb_n[t] > 0 -> drain_one(t)
+	:: else -> break
+	od;
+	skip
+}
+
+byte hq;			/* scratch of heavy() */
+
+inline heavy()
+{
+	d_step {
+		hq = 0;
+		do
+		:: hq < NT -> fence(hq); hq++
+		:: else -> break
+		od;
+		hq = 0
+	}
+}
+
+proctype drainer(byte t)
+{
+end:	do
+	:: d_step { sb_n[t] > 0 -> drain_one(t) }
+	od
+}
+#endif
+
+/* any lane with values not yet consumed (a blocking receive's wake-up) */
+#if S == 1
+#define ANY_NEW (mem[PUB(0)] != consumed[0])
+#elif S == 2
+#define ANY_NEW (mem[PUB(0)] != consumed[0] || mem[PUB(1)] != consumed[1])
+#else
+#define ANY_NEW (mem[PUB(0)] != consumed[0] || mem[PUB(1)] != consumed[1] || \
+		 mem[PUB(2)] != consumed[2])
+#endif
+
+byte done;			/* processes (senders, receiver) finished */
+
+/* ---- (1) waiting for room against releasing ----------------------------- */
+#ifdef ROOM
+
+bit room_lock;			/* core->room_lock: 1 held */
+bit waiting[NT];		/* w.cond of sender t: 1 while in cond_wait */
+byte line[S];			/* the FIFO of waiters (thread ids), under room_lock */
+byte line_n;
+byte relg;			/* ghost: slots the receiver has released */
+byte consumed[S];
+
+inline lock_room(t) { atomic { room_lock == 0 -> fence(t); room_lock = 1 } }
+inline unlock_room(t) { d_step { fence(t); room_lock = 0 } }
+
+/*
+ * pthread_cond_wait(&w.cond, &room_lock): unlock and start waiting in one
+ * step; a signal clears waiting[t] (a signal with no waiter is lost); then
+ * take the mutex again. No spurious wake-ups (they could only help).
+ */
+inline cond_wait(t)
+{
+	d_step { fence(t); room_lock = 0; waiting[t] = 1 };
+	atomic { waiting[t] == 0 && room_lock == 0 -> fence(t); room_lock = 1 }
+}
+
+/*
+ * spw_core_reserve(core, 1): cur = reserved (relaxed); rel = released
+ * (acquire); cur - rel > capacity - 1 ? fail : CAS(reserved, cur, cur + 1),
+ * retried on failure. The CAS is a locked instruction; reading `reserved`
+ * at the CAS instead of before `released` gives the same outcomes (reserved
+ * only grows here, and a stale cur only makes the CAS fail and retry).
+ */
+inline reserve(t, ok)
+{
+	ld(t, RELEASED, rel);
+	d_step {
+		fence(t);
+		if
+		:: mem[RESERVED] - rel <= CAP - 1 ->
+			mem[RESERVED]++;
+			ok = 1;
+			/* never more than the capacity in flight */
+			assert(mem[RESERVED] - relg <= CAP)
+		:: else -> ok = 0
+		fi
+	}
+}
+
+/* under room_lock: the first waiter's cond (spw_core_room_wake) */
+inline signal_head()
+{
+	if
+	:: line_n > 0 -> waiting[line[0]] = 0
+	:: else
+	fi
+}
+
+/*
+ * spw_core_reserve_wait(core, 1, NULL): lock room_lock; join the line;
+ * room_waiters++ (seq_cst fetch_add, locked); loop: if first in line:
+ * room_need = 1 (room_publish_head: seq_cst store), spw_heavy_barrier(),
+ * spw_core_reserve() and leave with the slot; else, or without room,
+ * cond_wait. Leaving: out of the line, room_need = the next one's need
+ * (or 0), room_waiters-- (locked), signal the next one, unlock.
+ */
+inline reserve_wait(t)
+{
+	lock_room(t);
+	line[line_n] = t;
+	line_n++;
+	d_step { fence(t); mem[WAITERS]++ };
+	do
+	:: true ->
+		if
+		:: line[0] == t ->
+			d_step { fence(t); mem[NEED] = 1 };
+#if !defined(BAD_ROOM) && !defined(NO_MEMBARRIER)
+			heavy();
+#endif
+			/* (NO_MEMBARRIER: a full fence; the seq_cst store was one) */
+			reserve(t, ok);
+			if
+			:: ok -> break
+			:: else
+			fi
+		:: else
+		fi;
+		cond_wait(t)
+	od;
+	skip;	/* (a break may not jump into a d_step) */
+	d_step {
+		assert(line[0] == t);
+		sj = 1;
+		do
+		:: sj < line_n -> line[sj - 1] = line[sj]; sj++
+		:: else -> break
+		od;
+		line_n--;
+		line[line_n] = 0;
+		sj = 0
+	};
+	d_step { fence(t); mem[NEED] = (line_n > 0 -> 1 : 0) };
+	d_step { fence(t); mem[WAITERS]-- };
+	signal_head();
+	unlock_room(t)
+}
+
+/*
+ * A sender, K values through send_wait (enqueue_wait, no deadline): a
+ * plain reserve unless others wait (spw_core_room_contended: relaxed load
+ * of room_waiters), else reserve_wait; then the append: its lane's
+ * published count (release store).
+ */
+proctype sender(byte t)
+{
+	byte n, w, rel;
+	bit ok;
+
+	do
+	:: n < K ->
+		n++;
+		ok = 0;
+		ld(t, WAITERS, w);
+		if
+		:: w == 0 -> reserve(t, ok)
+		:: else
+		fi;
+		if
+		:: !ok -> reserve_wait(t)
+		:: else
+		fi;
+		st(t, PUB(t - 1), n)
+	:: else -> break
+	od;
+	done++
+}
+
+/*
+ * spw_core_release(core, 1) after each value handed out: released = rel
+ * + 1 (release store: buffered); spw_core_room_check: light barrier
+ * (nothing on TSO; a full fence with NO_MEMBARRIER); relaxed loads of
+ * room_waiters and, if non-zero, reserved, released and room_need; wake
+ * the first waiter (spw_core_room_wake: lock, signal, unlock) when
+ * capacity - (reserved - released) >= need.
+ * BAD_RELEASE_ORDER loads room_waiters before the store.
+ */
+inline release()
+{
+#ifdef BAD_RELEASE_ORDER
+	ld(0, WAITERS, w);
+#endif
+	ld(0, RELEASED, rel);
+	atomic { st(0, RELEASED, rel + 1); relg++ };
+#ifdef NO_MEMBARRIER
+	d_step { fence(0) };
+#endif
+#ifndef BAD_RELEASE_ORDER
+	ld(0, WAITERS, w);
+#endif
+	if
+	:: w != 0 ->
+		ld(0, RESERVED, res);
+		ld(0, RELEASED, rel);
+		ld(0, NEED, need);
+		if
+		:: CAP - (res - rel) >= need ->
+			lock_room(0);
+			signal_head();
+			unlock_room(0)
+		:: else
+		fi
+	:: else
+	fi
+}
+
+/*
+ * The receiver takes the S*K values one at a time and releases a slot for
+ * each. How it waits for values (park / notify) is spillway.pml's and
+ * tso.pml's business: here it blocks until some lane has a new value in
+ * memory. A sender asleep for good leaves it blocked too: invalid end
+ * state.
+ */
+proctype receiver()
+{
+	byte i, p, got, w, res, rel, need;
+
+	do
+	:: got == S * K -> break
+	:: else ->
+		ANY_NEW;
+		i = 0;
+		do
+		:: i < S ->
+			ld(0, PUB(i), p);
+			if
+			:: p != consumed[i] ->
+				consumed[i]++;
+				got++;
+				release()
+			:: else -> i++
+			fi
+		:: else -> break
+		od
+	od;
+	done++
+}
+
+init
+{
+	byte t;
+
+	atomic {
+		t = 0;
+		do
+		:: t < NT ->
+#ifndef SC
+			run drainer(t);
+#endif
+			t++
+		:: else -> break
+		od;
+		t = 1;
+		do
+		:: t <= S -> run sender(t); t++
+		:: else -> break
+		od;
+		run receiver()
+	}
+	done == S + 1;
+	assert(line_n == 0 && room_lock == 0)
+}
+#endif /* ROOM */
+
+/* ---- (2) shutdown, then the drain ---------------------------------------- */
+#ifdef SHUT
+
+bit lane_lock[S];		/* each lane's mutex */
+byte accepted[S];		/* ghost: sends on lane l that returned SPW_OK */
+byte refused[S];		/* ghost: sends on lane l that returned SPW_CLOSED */
+byte at_eos[S];			/* ghost: values of lane l received at end of stream */
+bit eos;
+byte consumed[S];
+
+inline lock_lane(t, l) { atomic { lane_lock[l] == 0 -> fence(t); lane_lock[l] = 1 } }
+inline unlock_lane(t, l) { d_step { fence(t); lane_lock[l] = 0 } }
+
+/*
+ * A sender, K sends on its own lane, each either by the fast path of
+ * *_send (the lane's owner: busy = 1 (relaxed store); compiler barrier;
+ * spw_core_closed_in_lane (relaxed load); append; published (release
+ * store); busy = 0 (release store)) or by *_enqueue / *_append on the
+ * mutex (spw_core_is_closed first; lock; closed_in_lane; append;
+ * published; unlock). A refused send keeps its value: nothing is
+ * appended. BAD_SHUTDOWN looks at `closed` before entering the lane.
+ */
+proctype sender(byte t)
+{
+	byte n, c, np;
+
+	do
+	:: n < K ->
+		n++;
+		if
+		:: true ->		/* the fast path */
+#ifdef BAD_SHUTDOWN
+			ld(t, CLOSED, c);
+#endif
+			st(t, BUSY(t - 1), 1);
+#ifndef BAD_SHUTDOWN
+			ld(t, CLOSED, c);
+#endif
+			if
+			:: c ->
+				st(t, BUSY(t - 1), 0);
+				refused[t - 1]++
+			:: else ->
+				np++;
+				st(t, PUB(t - 1), np);
+				st(t, BUSY(t - 1), 0);
+				accepted[t - 1]++
+			fi
+		:: true ->		/* the mutex path */
+			ld(t, CLOSED, c);
+			if
+			:: c -> refused[t - 1]++
+			:: else ->
+				lock_lane(t, t - 1);
+#ifndef BAD_SHUTDOWN
+				ld(t, CLOSED, c);
+#endif
+				if
+				:: c ->
+					unlock_lane(t, t - 1);
+					refused[t - 1]++
+				:: else ->
+					np++;
+					st(t, PUB(t - 1), np);
+					unlock_lane(t, t - 1);
+					accepted[t - 1]++
+				fi
+			fi
+		fi
+	:: else -> break
+	od;
+	done++
+}
+
+/* one look at every lane (acquire loads), taking everything there */
+inline scan(took)
+{
+	took = 0;
+	i = 0;
+	do
+	:: i < S ->
+		ld(0, PUB(i), p);
+		if
+		:: p != consumed[i] -> consumed[i] = p; took = 1
+		:: else
+		fi;
+		i++
+	:: else -> break
+	od
+}
+
+/*
+ * The receiver receives for a while, then *_receiver_shutdown:
+ * spw_core_mark_closed (closed = 1, seq_cst store), spw_core_quiesce
+ * (heavy barrier; for each lane: wait until busy reads 0, lock and unlock
+ * its mutex); then it receives until a look finds nothing (*_refill with
+ * rx->shut) and reports end of stream.
+ */
+proctype receiver()
+{
+	byte i, p;
+	bit took;
+
+	do
+	:: scan(took)
+	:: break
+	od;
+	skip;
+	d_step { fence(0); mem[CLOSED] = 1 };
+#ifndef BAD_SHUT_NO_HEAVY
+	heavy();
+#endif
+	i = 0;
+	do
+	:: i < S ->
+		mem[BUSY(i)] == 0;	/* while (busy) sched_yield() */
+		lock_lane(0, i);
+		unlock_lane(0, i);
+		i++
+	:: else -> break
+	od;
+	do
+	:: scan(took);
+		if
+		:: took
+		:: else -> break
+		fi
+	od;
+	skip;
+	d_step {
+		eos = 1;
+		i = 0;
+		do
+		:: i < S -> at_eos[i] = consumed[i]; i++
+		:: else -> break
+		od;
+		i = 0
+	};
+	done++
+}
+
+init
+{
+	byte t;
+
+	atomic {
+		t = 0;
+		do
+		:: t < NT ->
+#ifndef SC
+			run drainer(t);
+#endif
+			t++
+		:: else -> break
+		od;
+		t = 1;
+		do
+		:: t <= S -> run sender(t); t++
+		:: else -> break
+		od;
+		run receiver()
+	}
+	done == S + 1;
+	d_step {
+#ifndef SC
+		t = 0;
+		do
+		:: t < NT -> fence(t); t++
+		:: else -> break
+		od;
+#endif
+		t = 0;
+		do
+		:: t < S ->
+			/* every accepted value received before end of stream */
+			assert(at_eos[t] == accepted[t]);
+			/* and no refused one ever appended */
+			assert(mem[PUB(t)] == accepted[t]);
+			assert(accepted[t] + refused[t] == K);
+			t++
+		:: else -> break
+		od
+	}
+}
+#endif /* SHUT */
+
+/* ---- (3) the descriptor armed from the start ------------------------------ */
+#ifdef FDSTART
+
+bit fdc;			/* the eventfd's counter is non-zero (the kernel's) */
+byte consumed[S];
+byte held;			/* values in the receiver's window, not handed out */
+byte got;			/* values handed out */
+
+/*
+ * A sender: K values, each published (release store) and then
+ * spw_core_notify: compiler barrier, relaxed load of parked, and if set
+ * spw_core_wake: exchange parked with 0 (locked); if it was 1, the acquire
+ * load of efd, and if there is a descriptor, write it (fd_signal). (The
+ * condition variable it signals next is nobody's here: the receiver waits
+ * in poll.)
+ */
+proctype sender(byte t)
+{
+	byte n, p, e;
+
+	do
+	:: n < K ->
+		n++;
+		st(t, PUB(t - 1), n);
+		ld(t, PARKED, p);
+		if
+		:: p ->
+			d_step { fence(t); p = mem[PARKED]; mem[PARKED] = 0 };
+			if
+			:: p ->
+				ld(t, EFD, e);
+				if
+				:: e -> fdc = 1
+				:: else
+				fi
+			:: else
+			fi
+		:: else
+		fi
+	:: else -> break
+	od;
+	done++
+}
+
+/* is there a lane with values not taken yet (*_ready: acquire loads) */
+inline lanes_ready(r)
+{
+	i = 0;
+	do
+	:: i < S ->
+		ld(0, PUB(i), p);
+		if
+		:: p != consumed[i] -> r = 1; break
+		:: else -> i++
+		fi
+	:: else -> break
+	od
+}
+
+/*
+ * spw_core_arm(core, ready): empty the descriptor; announce_parked:
+ * parked = 1 (seq_cst store), heavy barrier, ready() (the senders stay
+ * open here); if something is there: parked = 0 (relaxed), return 1.
+ * `pending` is receiver_fd's ready (*_pending): it also counts the values
+ * held in the window (BAD_PENDING: it does not).
+ */
+inline arm(r, pending)
+{
+	fdc = 0;
+	d_step { fence(0); mem[PARKED] = 1 };
+#ifndef BAD_ARM_NO_HEAVY
+	heavy();
+#endif
+	r = 0;
+#ifndef BAD_PENDING
+	if
+	:: pending && held > 0 -> r = 1
+	:: else
+	fi;
+#endif
+	if
+	:: !r -> lanes_ready(r)
+	:: else
+	fi;
+	if
+	:: r -> st(0, PARKED, 0)
+	:: else
+	fi
+}
+
+/*
+ * try_recv: hand out a held value, else *_refill without waiting: scan
+ * (take the first lane's visit, hand out one value); nothing: the empty
+ * receive arms the descriptor if there is one (values after all: look
+ * again), else SPW_EMPTY.
+ */
+inline try_recv(hasfd, isempty)
+{
+	isempty = 0;
+	do
+	:: held > 0 -> held--; got++; break
+	:: else ->
+		r = 0;
+		i = 0;
+		do
+		:: i < S ->
+			ld(0, PUB(i), p);
+			if
+			:: p != consumed[i] ->
+				held = p - consumed[i];
+				consumed[i] = p;
+				r = 1;
+				break
+			:: else -> i++
+			fi
+		:: else -> break
+		od;
+		if
+		:: r -> skip		/* hand it out next time round */
+		:: !r && !hasfd -> isempty = 1; break
+		:: !r && hasfd ->
+			arm(r, 0);
+			if
+			:: r -> skip	/* look again */
+			:: else -> isempty = 1; break
+			fi
+		fi
+	od
+}
+
+/*
+ * The receiver: a few try_recv calls (or none) before the descriptor
+ * exists (an empty one arms nothing then); *_receiver_fd: make the fd,
+ * efd (release store), arm it with *_pending and signal it if something
+ * is there (BAD_FDSTART: return without arming, as ABI 3 did); then the
+ * event loop: poll until the fd is readable, try_recv until SPW_EMPTY,
+ * again, until all S*K values are in. A receiver left in poll with a
+ * value queued is an invalid end state.
+ */
+proctype receiver()
+{
+	byte i, p;
+	bit r, isempty;
+
+	do
+	:: got < S * K -> try_recv(0, isempty)
+	:: break
+	od;
+	st(0, EFD, 1);
+#ifndef BAD_FDSTART
+	arm(r, 1);
+	if
+	:: r -> fdc = 1
+	:: else
+	fi;
+#endif
+	do
+	:: got == S * K -> break
+	:: else ->
+		fdc == 1;	/* poll / epoll_wait */
+		do
+		:: got == S * K -> break
+		:: else ->
+			try_recv(1, isempty);
+			if
+			:: isempty -> break
+			:: else
+			fi
+		od
+	od;
+	done++
+}
+
+init
+{
+	byte t;
+
+	atomic {
+		t = 0;
+		do
+		:: t < NT ->
+#ifndef SC
+			run drainer(t);
+#endif
+			t++
+		:: else -> break
+		od;
+		t = 1;
+		do
+		:: t <= S -> run sender(t); t++
+		:: else -> break
+		od;
+		run receiver()
+	}
+	done == S + 1
+}
+#endif /* FDSTART */
