@@ -44,6 +44,7 @@
 #define CAL_START 65536
 #define CAL_MARGIN 1.3
 #define MAX_RESIZES 3 /* per repetition that came out too short */
+#define TOO_LONG 4.0 /* a run this many times its target: size down */
 #define JUDGE_SECONDS 0.1 /* shorter repetitions: targets not judged */
 #define QUICK_VALUES 100000
 #define QUICK_REPS 3
@@ -185,6 +186,24 @@ static uint64_t scale_values(uint64_t n, uint64_t t, double want,
 		v = (double)cap;
 	if (v < (double)n)
 		v = (double)n;
+	return (uint64_t)v < producers ? producers : (uint64_t)v;
+}
+
+/*
+ * After a run of n values that took t ns, far longer than the target (a
+ * row whose speed changed after it was sized, such as a bounded queue
+ * whose producers fell into waiting in line): values for `want` seconds
+ * at the speed it had, so that the next run ends in time again. 0 when t
+ * is not too long, or sizing is off.
+ */
+static uint64_t shrink_values(const struct params *prm, uint64_t n,
+			      uint64_t t, unsigned producers)
+{
+	double want = prm->min_seconds * CAL_MARGIN, v;
+
+	if (prm->values != 0 || prm->quick || seconds(t) <= TOO_LONG * want)
+		return 0;
+	v = (double)n * want / seconds(t);
 	return (uint64_t)v < producers ? producers : (uint64_t)v;
 }
 
@@ -359,6 +378,16 @@ static void measure(const struct params *prm, unsigned pi)
 				x->elapsed[0] = t;
 				x->sizes[0] = job.values;
 				x->valid = 1;
+				if (shrink_values(prm, job.values, t,
+						  producers) != 0) {
+					x->values = shrink_values(
+						prm, job.values, t, producers);
+					progress("P=%u %s %s: %.2f s is far too "
+						 "long; resized to %llu values",
+						 producers, rows[r].key,
+						 mode_name[m], seconds(t),
+						 (unsigned long long)x->values);
+				}
 				/* Too short, or without margin: size up. */
 				if (prm->values == 0 && !prm->quick &&
 				    seconds(t) < prm->min_seconds * 1.1 &&
@@ -423,6 +452,18 @@ static void measure(const struct params *prm, unsigned pi)
 				x->elapsed[rep] = t;
 				x->sizes[rep] = job.values;
 				x->valid = 1;
+				/* Kept, but the next repetition is smaller. */
+				if (shrink_values(prm, job.values, t,
+						  producers) != 0) {
+					x->values = shrink_values(
+						prm, job.values, t, producers);
+					progress("P=%u %s %s: %.2f s is far too "
+						 "long (kept); next with %llu "
+						 "values",
+						 producers, rows[r].key,
+						 mode_name[m], seconds(t),
+						 (unsigned long long)x->values);
+				}
 			}
 		snprintf(what, sizeof(what), "rep %u/%u", rep + 1, prm->reps);
 		for (m = 0; m < NMODES; m++) {
