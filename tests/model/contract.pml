@@ -43,6 +43,11 @@
 #ifndef CAP
 #define CAP 1			/* the channel's capacity */
 #endif
+#ifndef N1
+#define N1 1			/* sender 1 sends batches of N1 (send_many_wait) */
+#endif
+#define NOF(t) ((t) == 1 -> N1 : 1)	/* sender t's batch size */
+#define TOTAL (K * N1 + (S - 1) * K)	/* values in all */
 #define RESERVED 0		/* core->reserved (senders: CAS) */
 #define RELEASED 1		/* core->released (receiver: plain store) */
 #define WAITERS 2		/* core->room_waiters (locked RMW) */
@@ -181,23 +186,47 @@ byte line[S];			/* the FIFO of waiters (thread ids), under room_lock */
 byte line_n;
 byte relg;			/* ghost: slots the receiver has released */
 byte consumed[S];
+byte got;			/* values the receiver has taken */
+byte sentg;			/* ghost: values the senders published */
+
+#ifndef SPURIOUS
+#define SPURIOUS 0		/* spurious wake-ups the waiters may get */
+#endif
+#ifndef TIMEOUTS
+#define TIMEOUTS 0		/* timed waits that may expire (send_wait) */
+#endif
+byte spur = SPURIOUS;
+byte tmo = TIMEOUTS;
 
 inline lock_room(t) { atomic { room_lock == 0 -> fence(t); room_lock = 1 } }
 inline unlock_room(t) { d_step { fence(t); room_lock = 0 } }
 
 /*
- * pthread_cond_wait(&w.cond, &room_lock): unlock and start waiting in one
- * step; a signal clears waiting[t] (a signal with no waiter is lost); then
- * take the mutex again. No spurious wake-ups (they could only help).
+ * pthread_cond_[timed]wait(&w.cond, &room_lock): unlock and start waiting
+ * in one step; a signal clears waiting[t] (a signal with no waiter is
+ * lost); then take the mutex again. Without a signal the wait may also
+ * end SPURIOUS times in all (a spurious wake-up) or TIMEOUTS times in all
+ * (ETIMEDOUT: timedout = 1). Both budgets are 0 by default: an unbounded
+ * one would let a waiter always wake itself and hide a lost wake-up.
  */
-inline cond_wait(t)
+inline cond_wait(t, timedout)
 {
 	d_step { fence(t); room_lock = 0; waiting[t] = 1 };
-	atomic { waiting[t] == 0 && room_lock == 0 -> fence(t); room_lock = 1 }
+	atomic {
+		room_lock == 0 && (waiting[t] == 0 || spur > 0 || tmo > 0) ->
+		if
+		:: waiting[t] == 0
+		:: waiting[t] == 1 && spur > 0 -> spur--
+		:: waiting[t] == 1 && tmo > 0 -> tmo--; timedout = 1
+		fi;
+		waiting[t] = 0;
+		fence(t);
+		room_lock = 1
+	}
 }
 
 /*
- * spw_core_reserve(core, 1): cur = reserved (relaxed); rel = released
+ * spw_core_reserve(core, n): cur = reserved (relaxed); rel = released
  * (acquire); cur - rel > capacity - 1 ? fail : CAS(reserved, cur, cur + 1),
  * retried on failure. The CAS is a locked instruction; reading `reserved`
  * at the CAS instead of before `released` gives the same outcomes (reserved
@@ -209,8 +238,8 @@ inline reserve(t, ok)
 	d_step {
 		fence(t);
 		if
-		:: mem[RESERVED] - rel <= CAP - 1 ->
-			mem[RESERVED]++;
+		:: mem[RESERVED] - rel <= CAP - NOF(t) ->
+			mem[RESERVED] = mem[RESERVED] + NOF(t);
 			ok = 1;
 			/* never more than the capacity in flight */
 			assert(mem[RESERVED] - relg <= CAP)
@@ -229,12 +258,15 @@ inline signal_head()
 }
 
 /*
- * spw_core_reserve_wait(core, 1, NULL): lock room_lock; join the line;
+ * spw_core_reserve_wait(core, n, deadline): lock room_lock; join the line;
  * room_waiters++ (seq_cst fetch_add, locked); loop: if first in line:
  * room_need = 1 (room_publish_head: seq_cst store), spw_heavy_barrier(),
  * spw_core_reserve() and leave with the slot; else, or without room,
- * cond_wait. Leaving: out of the line, room_need = the next one's need
- * (or 0), room_waiters-- (locked), signal the next one, unlock.
+ * cond_wait. A timed-out wait takes one last look (first in line and
+ * spw_core_reserve(): SPW_OK, else SPW_TIMEOUT) and leaves. Leaving: out
+ * of the line (from wherever it is), room_need = the new first one's need
+ * (or 0), room_waiters-- (locked), signal the new first one (BAD_HANDOFF:
+ * not), unlock.
  */
 inline reserve_wait(t)
 {
@@ -246,7 +278,7 @@ inline reserve_wait(t)
 	:: true ->
 		if
 		:: line[0] == t ->
-			d_step { fence(t); mem[NEED] = 1 };
+			d_step { fence(t); mem[NEED] = NOF(t) };
 #if !defined(BAD_ROOM) && !defined(NO_MEMBARRIER)
 			heavy();
 #endif
@@ -258,36 +290,53 @@ inline reserve_wait(t)
 			fi
 		:: else
 		fi;
-		cond_wait(t)
+		timedout = 0;
+		cond_wait(t, timedout);
+		if
+		:: timedout ->
+			if
+			:: line[0] == t -> reserve(t, ok)
+			:: else
+			fi;
+			break
+		:: else
+		fi
 	od;
 	skip;	/* (a break may not jump into a d_step) */
 	d_step {
-		assert(line[0] == t);
-		sj = 1;
+		/* unlink t: shift the ones behind it forward */
+		sj = 0;
 		do
-		:: sj < line_n -> line[sj - 1] = line[sj]; sj++
+		:: line[sj] != t -> sj++
+		:: else -> break
+		od;
+		do
+		:: sj + 1 < line_n -> line[sj] = line[sj + 1]; sj++
 		:: else -> break
 		od;
 		line_n--;
 		line[line_n] = 0;
 		sj = 0
 	};
-	d_step { fence(t); mem[NEED] = (line_n > 0 -> 1 : 0) };
+	d_step { fence(t); mem[NEED] = (line_n > 0 -> NOF(line[0]) : 0) };
 	d_step { fence(t); mem[WAITERS]-- };
+#ifndef BAD_HANDOFF
 	signal_head();
+#endif
 	unlock_room(t)
 }
 
 /*
- * A sender, K values through send_wait (enqueue_wait, no deadline): a
- * plain reserve unless others wait (spw_core_room_contended: relaxed load
- * of room_waiters), else reserve_wait; then the append: its lane's
- * published count (release store).
+ * A sender, K values through send_wait (enqueue_wait): a plain reserve
+ * unless others wait (spw_core_room_contended: relaxed load of
+ * room_waiters), else reserve_wait; then the append: its lane's published
+ * count (release store). A timed-out value is not sent. Then it closes
+ * (spw_core_sender_closed: a locked fetch_sub, here the ghost `done`).
  */
 proctype sender(byte t)
 {
-	byte n, w, rel;
-	bit ok;
+	byte n, w, rel, np;
+	bit ok, timedout;
 
 	do
 	:: n < K ->
@@ -302,28 +351,34 @@ proctype sender(byte t)
 		:: !ok -> reserve_wait(t)
 		:: else
 		fi;
-		st(t, PUB(t - 1), n)
+		if
+		:: ok ->
+			np = np + NOF(t);
+			atomic { st(t, PUB(t - 1), np); sentg = sentg + NOF(t) }
+		:: else		/* SPW_TIMEOUT: the caller keeps the value */
+		fi
 	:: else -> break
 	od;
-	done++
+	skip;
+	d_step { fence(t); done++ }
 }
 
 /*
- * spw_core_release(core, 1) after each value handed out: released = rel
- * + 1 (release store: buffered); spw_core_room_check: light barrier
+ * spw_core_release(core, m) after values are handed out: released = rel
+ * + m (release store: buffered); spw_core_room_check: light barrier
  * (nothing on TSO; a full fence with NO_MEMBARRIER); relaxed loads of
  * room_waiters and, if non-zero, reserved, released and room_need; wake
  * the first waiter (spw_core_room_wake: lock, signal, unlock) when
  * capacity - (reserved - released) >= need.
  * BAD_RELEASE_ORDER loads room_waiters before the store.
  */
-inline release()
+inline release(m)
 {
 #ifdef BAD_RELEASE_ORDER
 	ld(0, WAITERS, w);
 #endif
 	ld(0, RELEASED, rel);
-	atomic { st(0, RELEASED, rel + 1); relg++ };
+	atomic { st(0, RELEASED, rel + m); relg = relg + m };
 #ifdef NO_MEMBARRIER
 	d_step { fence(0) };
 #endif
@@ -347,29 +402,37 @@ inline release()
 }
 
 /*
- * The receiver takes the S*K values one at a time and releases a slot for
- * each. How it waits for values (park / notify) is spillway.pml's and
+ * The receiver takes values one at a time (recv) or all a lane has
+ * (recv_batch, a view) and releases as many slots. How it waits for values (park / notify) is spillway.pml's and
  * tso.pml's business: here it blocks until some lane has a new value in
- * memory. A sender asleep for good leaves it blocked too: invalid end
- * state.
+ * memory, or every sender has closed and nothing is left (end of stream).
+ * A sender asleep for good leaves it blocked too: invalid end state.
  */
 proctype receiver()
 {
-	byte i, p, got, w, res, rel, need;
+	byte i, p, w, res, rel, need, m;
 
 	do
-	:: got == S * K -> break
+	:: got == TOTAL -> break
 	:: else ->
-		ANY_NEW;
+		if
+		:: ANY_NEW
+		:: atomic { done == S && !ANY_NEW } -> break
+		fi;
 		i = 0;
 		do
 		:: i < S ->
 			ld(0, PUB(i), p);
 			if
 			:: p != consumed[i] ->
-				consumed[i]++;
-				got++;
-				release()
+				/* recv: one value; recv_batch / a view: all of them */
+				if
+				:: m = 1
+				:: m = p - consumed[i]
+				fi;
+				consumed[i] = consumed[i] + m;
+				got = got + m;
+				release(m)
 			:: else -> i++
 			fi
 		:: else -> break
@@ -400,7 +463,9 @@ init
 		run receiver()
 	}
 	done == S + 1;
-	assert(line_n == 0 && room_lock == 0)
+	/* every value sent was received; every timed-out one was not sent */
+	assert(line_n == 0 && room_lock == 0 && got == sentg);
+	assert(sentg + (TIMEOUTS - tmo) * N1 >= TOTAL)
 }
 #endif /* ROOM */
 
