@@ -63,7 +63,8 @@
 #define PARKED 0		/* core->parked */
 #define EFD 1			/* core->efd >= 0 (1) or -1 (0) */
 #define PUB(l) (2 + (l))
-#define NA (2 + S)
+#define SENDERS (2 + S)		/* core->senders (CLOSE) */
+#define NA (3 + S)
 #else
 #error "pick one: -DROOM, -DSHUT or -DFDSTART"
 #endif
@@ -662,14 +663,31 @@ bit fdc;			/* the eventfd's counter is non-zero (the kernel's) */
 byte consumed[S];
 byte held;			/* values in the receiver's window, not handed out */
 byte got;			/* values handed out */
+bit eos;			/* a try_recv returned SPW_CLOSED (CLOSE) */
+
+/* spw_core_wake: exchange parked with 0 (locked); if it was 1, the
+ * acquire load of efd and, with a descriptor, write it (fd_signal). (The
+ * condition variable it signals next is nobody's here: the receiver waits
+ * in poll.) */
+inline wake(t)
+{
+	d_step { fence(t); p = mem[PARKED]; mem[PARKED] = 0 };
+	if
+	:: p ->
+		ld(t, EFD, e);
+		if
+		:: e -> fdc = 1
+		:: else
+		fi
+	:: else
+	fi
+}
 
 /*
  * A sender: K values, each published (release store) and then
- * spw_core_notify: compiler barrier, relaxed load of parked, and if set
- * spw_core_wake: exchange parked with 0 (locked); if it was 1, the acquire
- * load of efd, and if there is a descriptor, write it (fd_signal). (The
- * condition variable it signals next is nobody's here: the receiver waits
- * in poll.)
+ * spw_core_notify: compiler barrier, relaxed load of parked, wake if set.
+ * With -DCLOSE it then closes (spw_core_sender_closed: seq_cst fetch_sub
+ * of the sender count, locked; the last one loads parked and wakes).
  */
 proctype sender(byte t)
 {
@@ -681,21 +699,24 @@ proctype sender(byte t)
 		st(t, PUB(t - 1), n);
 		ld(t, PARKED, p);
 		if
-		:: p ->
-			d_step { fence(t); p = mem[PARKED]; mem[PARKED] = 0 };
-			if
-			:: p ->
-				ld(t, EFD, e);
-				if
-				:: e -> fdc = 1
-				:: else
-				fi
-			:: else
-			fi
+		:: p -> wake(t)
 		:: else
 		fi
 	:: else -> break
 	od;
+#ifdef CLOSE
+	skip;
+	d_step { fence(t); mem[SENDERS]--; p = (mem[SENDERS] == 0) };
+	if
+	:: p ->
+		ld(t, PARKED, p);
+		if
+		:: p -> wake(t)
+		:: else
+		fi
+	:: else
+	fi;
+#endif
 	done++
 }
 
@@ -716,10 +737,10 @@ inline lanes_ready(r)
 
 /*
  * spw_core_arm(core, ready): empty the descriptor; announce_parked:
- * parked = 1 (seq_cst store), heavy barrier, ready() (the senders stay
- * open here); if something is there: parked = 0 (relaxed), return 1.
- * `pending` is receiver_fd's ready (*_pending): it also counts the values
- * held in the window (BAD_PENDING: it does not).
+ * parked = 1 (seq_cst store), heavy barrier, ready() || senders gone
+ * (CLOSE; acquire load of the count); if something is there: parked = 0
+ * (relaxed), return 1. `pending` is receiver_fd's ready (*_pending): it
+ * also counts the values held in the window (BAD_PENDING: it does not).
  */
 inline arm(r, pending)
 {
@@ -739,17 +760,43 @@ inline arm(r, pending)
 	:: !r -> lanes_ready(r)
 	:: else
 	fi;
+#ifdef CLOSE
+	if
+	:: !r -> ld(0, SENDERS, p); r = (p == 0)
+	:: else
+	fi;
+#endif
 	if
 	:: r -> st(0, PARKED, 0)
 	:: else
 	fi
 }
 
+/* one look at the lanes: the first one with values becomes the window */
+inline scan_one(r)
+{
+	r = 0;
+	i = 0;
+	do
+	:: i < S ->
+		ld(0, PUB(i), p);
+		if
+		:: p != consumed[i] ->
+			held = p - consumed[i];
+			consumed[i] = p;
+			r = 1;
+			break
+		:: else -> i++
+		fi
+	:: else -> break
+	od
+}
+
 /*
- * try_recv: hand out a held value, else *_refill without waiting: scan
- * (take the first lane's visit, hand out one value); nothing: the empty
- * receive arms the descriptor if there is one (values after all: look
- * again), else SPW_EMPTY.
+ * try_recv: hand out a held value, else *_refill without waiting: scan;
+ * nothing: (CLOSE) if the sender count is 0, one more scan, and SPW_CLOSED
+ * if it is empty too; an empty receive arms the descriptor if there is
+ * one (values after all: look again), else SPW_EMPTY.
  */
 inline try_recv(hasfd, isempty)
 {
@@ -757,21 +804,23 @@ inline try_recv(hasfd, isempty)
 	do
 	:: held > 0 -> held--; got++; break
 	:: else ->
-		r = 0;
-		i = 0;
-		do
-		:: i < S ->
-			ld(0, PUB(i), p);
+		scan_one(r);
+#ifdef CLOSE
+		if
+		:: !r ->
+			ld(0, SENDERS, p);
 			if
-			:: p != consumed[i] ->
-				held = p - consumed[i];
-				consumed[i] = p;
-				r = 1;
-				break
-			:: else -> i++
+			:: p == 0 ->
+				scan_one(r);
+				if
+				:: !r -> eos = 1; isempty = 1; break
+				:: else
+				fi
+			:: else
 			fi
-		:: else -> break
-		od;
+		:: else
+		fi;
+#endif
 		if
 		:: r -> skip		/* hand it out next time round */
 		:: !r && !hasfd -> isempty = 1; break
@@ -785,14 +834,21 @@ inline try_recv(hasfd, isempty)
 	od
 }
 
+#ifdef CLOSE
+#define FINISHED eos		/* the loop stops at end of stream */
+#else
+#define FINISHED (got == S * K)	/* the senders stay open: at the last value */
+#endif
+
 /*
  * The receiver: a few try_recv calls (or none) before the descriptor
  * exists (an empty one arms nothing then); *_receiver_fd: make the fd,
  * efd (release store), arm it with *_pending and signal it if something
  * is there (BAD_FDSTART: return without arming, as ABI 3 did); then the
- * event loop: poll until the fd is readable, try_recv until SPW_EMPTY,
- * again, until all S*K values are in. A receiver left in poll with a
- * value queued is an invalid end state.
+ * event loop: poll until the fd is readable, try_recv until SPW_EMPTY
+ * (or SPW_CLOSED), again, until all S*K values are in (CLOSE: until end
+ * of stream). A receiver left in poll with a value queued (or the stream
+ * ended) is an invalid end state.
  */
 proctype receiver()
 {
@@ -800,7 +856,7 @@ proctype receiver()
 	bit r, isempty;
 
 	do
-	:: got < S * K -> try_recv(0, isempty)
+	:: !FINISHED -> try_recv(0, isempty)
 	:: break
 	od;
 	st(0, EFD, 1);
@@ -812,11 +868,11 @@ proctype receiver()
 	fi;
 #endif
 	do
-	:: got == S * K -> break
+	:: FINISHED -> break
 	:: else ->
 		fdc == 1;	/* poll / epoll_wait */
 		do
-		:: got == S * K -> break
+		:: FINISHED -> break
 		:: else ->
 			try_recv(1, isempty);
 			if
@@ -825,6 +881,7 @@ proctype receiver()
 			fi
 		od
 	od;
+	assert(got == S * K);
 	done++
 }
 
@@ -833,6 +890,9 @@ init
 	byte t;
 
 	atomic {
+#ifdef CLOSE
+		mem[SENDERS] = S;
+#endif
 		t = 0;
 		do
 		:: t < NT ->
