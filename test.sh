@@ -225,6 +225,18 @@ run_counted "spin model (tests/model)" "$log_dir/model.log" bash tests/model/che
 run_counted "libFuzzer ${SPW_FUZZ_SECONDS:-60} s (tests/fuzz)" "$log_dir/fuzz.log" \
 	bash tests/fuzz/run.sh "${SPW_FUZZ_SECONDS:-60}"
 
+# Clang source-based coverage of the fuzzer over the runtime and a channel.
+run_counted "fuzz coverage (tests/fuzz/coverage.sh 30)" "$log_dir/fuzz-coverage.log" \
+	bash tests/fuzz/coverage.sh 30
+
+# aarch64: the runtime, channels, examples, fuzz replay and soak, built
+# with aarch64-linux-gnu-gcc -static and run under qemu-user.
+run_counted "aarch64 cross build + qemu (tests/cross_test.sh)" "$log_dir/cross.log" \
+	bash tests/cross_test.sh
+
+# The bounded soak: 60 s plain and 20 s under TSan (--seconds N for hours).
+run_counted "soak 60 s + 20 s TSan (tests/soak.sh)" "$log_dir/soak.log" bash tests/soak.sh
+
 # valgrind memcheck on a small stress run and the struct test.
 echo "== valgrind memcheck: stress_test, memory_fd_test (sizes / 100), struct_test"
 plain_bin=$(bazel info --config=ci bazel-bin 2>/dev/null)

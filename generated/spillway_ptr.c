@@ -509,6 +509,16 @@ static void spw_ptr_idle(spw_ptr_receiver *rx)
 	}
 }
 
+/* A blocking receive times out: shed if the quiet spell is old enough. */
+static void spw_ptr_idle_timeout(spw_ptr_receiver *rx)
+{
+	if (!rx->idle_shed && rx->idle_since != 0 &&
+	    spw_now_ns() - rx->idle_since >= SPW_SHED_IDLE_NS) {
+		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
+		rx->idle_shed = 1;
+	}
+}
+
 /*
  * A blocking receive has spun and found nothing: sleep until a sender
  * wakes us or the caller's deadline passes. If the quiet spell is not yet
@@ -587,8 +597,12 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 			    spw_core_arm(core, spw_ptr_ready, rx))
 				continue; /* values came after all: look again */
 		}
-		if (wait != SPW_PTR_WAIT || parked == SPW_TIMEOUT)
-			return parked == SPW_TIMEOUT ? SPW_TIMEOUT : SPW_EMPTY;
+		if (wait != SPW_PTR_WAIT)
+			return SPW_EMPTY;
+		if (parked == SPW_TIMEOUT) {
+			spw_ptr_idle_timeout(rx);
+			return SPW_TIMEOUT;
+		}
 		if (parked == SPW_OK) {
 			/*
 			 * Spin for the channel's budget (spw_config.spin_ns),
