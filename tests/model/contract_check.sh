@@ -51,7 +51,8 @@ check() {
 		t_fail "contract $name" "spin -a $defs"
 		return
 	fi
-	if ! (cd "$dir" && "$cc" -O2 -w -DSAFETY -o pan pan.c >cc.out 2>&1); then
+	# -O1: pan.c compiles in half the time of -O2, and these runs are short
+	if ! (cd "$dir" && "$cc" -O1 -w -DSAFETY -o pan pan.c >cc.out 2>&1); then
 		sed 's/^/    /' "$dir/cc.out"
 		t_fail "contract $name" "compiling pan.c"
 		return
