@@ -1051,12 +1051,8 @@ static int write_plot(const struct params *prm)
 			continue;
 		rt = mode_regime(prm, m);
 		fprintf(f, "set title '%s (round trip %.0f ns, %s): P producers "
-			   "-> 1 receiver, u64; median, bars min..max",
+			   "-> 1 receiver, u64; median, bars min..max'\nplot ",
 			mode_name[m], rt, regime_name(rt));
-		if (prm->row_on[ROW_SEND_WAIT] ||
-		    prm->row_on[ROW_BOUNDED_MUTEX])
-			fprintf(f, "; bounded rows: capacity %zu", prm->capacity);
-		fprintf(f, "'\nplot ");
 		first = 1;
 		for (r = 0; r < NROWS; r++) {
 			int any = 0;
@@ -1066,13 +1062,16 @@ static int write_plot(const struct params *prm)
 			if (!any)
 				continue;
 			fprintf(f, "%s$%s_%s using 1:2:3:4 with yerrorlines "
-				   "lw 2 pt 7 lc rgb '%s'%s title '%s'",
+				   "lw 2 pt 7 lc rgb '%s'%s title '%s",
 				first ? "" : ", \\\n     ", rows[r].key,
 				mode_name[m], rows[r].color,
 				r == ROW_MEMORY   ? " dt 2"
 				: rows[r].bounded ? " dt 4"
 						  : "",
 				rows[r].name);
+			if (rows[r].bounded)
+				fprintf(f, " (capacity %zu)", prm->capacity);
+			fprintf(f, "'");
 			first = 0;
 		}
 		fprintf(f, "\n");
