@@ -7,18 +7,23 @@
  *        [--warmup N] [--no-rss-check] [--quiet]
  *
  * The run is a sequence of epochs, each a new channel with a random
- * configuration: 1-16 lanes, unbounded or a capacity of 1 .. 65536 (sends
- * retry on SPW_FULL), segments of 0 (default) or 1-64 values, a counting
+ * configuration: 1-16 lanes, unbounded or a capacity of 1 .. 65536 (half
+ * the sends wait for room with send_wait / send_many_wait for up to 1 ms,
+ * the others retry on SPW_FULL), segments of 0 (default) or 1-64 values, a counting
  * destroy hook. In an epoch W worker threads (default 4) repeatedly clone
  * senders (from the epoch's root sender or from one of their own), send
  * bursts with send and send_many, go idle, and close senders, while one
  * receiver thread receives with every receive call, idles now and then
  * (so the backlog builds and the senders find it parked), reads len,
- * capacity and trims. An epoch ends one of two ways:
+ * capacity and trims. An epoch ends one of three ways:
  *
  *   graceful: the workers close their senders, the root closes, the
  *             receiver drains to SPW_CLOSED: every value accepted must
  *             have been received, nothing destroyed;
+ *   drain:    the receiver calls receiver_shutdown while the workers
+ *             send: later sends get SPW_CLOSED (the worker keeps the
+ *             value), every value accepted is still received, then
+ *             SPW_CLOSED; nothing destroyed;
  *   abrupt:   the receiver closes with values in flight while the workers
  *             go on sending (they see SPW_CLOSED, and a send racing with
  *             the close may still be accepted); after every handle is
@@ -160,7 +165,7 @@ static const char *phase_names[] = { "running", "stopping workers",
 				     "checking", "between epochs" };
 
 static struct {
-	unsigned long long epochs, graceful, abrupt;
+	unsigned long long epochs, graceful, abrupt, drained;
 	unsigned long long sent, received, destroyed;
 	unsigned long long closed_rejects, full_retries, senders;
 	unsigned long long recv_calls[6];
@@ -172,11 +177,13 @@ struct epoch {
 	unsigned number;
 	spw_config cfg;
 	int abrupt;
+	int drain;			/* ends with receiver_shutdown + drain */
 	spw_u64_sender *root;
 	spw_u64_receiver *rx;
 	atomic_uint next_id;
 	atomic_int stop_workers;	/* workers: close everything, leave */
 	atomic_int stop_receiver;	/* abrupt: receiver_close now */
+	atomic_int do_shutdown;		/* drain: receiver_shutdown now */
 	atomic_int receiver_done;
 
 	/* per sender id; see the comments on who writes what */
@@ -239,6 +246,8 @@ static void *receiver_main(void *arg)
 	size_t cap = 0;
 	int closed = 0;
 
+	int shut = 0;
+
 	CHECK_ST(spw_u64_capacity(e->rx, &cap), SPW_OK);
 	CHECK(cap == e->cfg.capacity);
 	while (!closed) {
@@ -247,6 +256,11 @@ static void *receiver_main(void *arg)
 
 		if (atomic_load(&e->stop_receiver))
 			break;
+		if (!shut && atomic_load(&e->do_shutdown)) {
+			/* refuse new sends, go on receiving what was accepted */
+			CHECK_ST(spw_u64_receiver_shutdown(e->rx), SPW_OK);
+			shut = 1;
+		}
 		for (unsigned r = 0; r < rounds && !closed; r++) {
 			spw_u64_value v;
 			const spw_u64_value *items;
@@ -289,7 +303,7 @@ static void *receiver_main(void *arg)
 				/* blocking calls: only while senders exist,
 				 * which they do until the root closes, and
 				 * the root closes only in a graceful end */
-				if (e->abrupt) {
+				if (e->abrupt || e->drain) {
 					st = spw_u64_recv_timeout(e->rx, &v, 0);
 					if (st == SPW_OK)
 						take(e, v);
@@ -409,10 +423,20 @@ static unsigned send_some(struct epoch *e, struct own *o, unsigned count,
 		for (unsigned i = 0; i < k; i++)
 			vals[i] = make_value(e->number, o->id,
 					     e->sent[o->id] + i);
-		if (k == 1)
+		if (e->cfg.capacity != 0 && (vals[0] & 1)) {
+			/* waiting sends on a bounded channel, 1 ms at most */
+			if (k == 1)
+				st = spw_u64_send_wait(o->tx, vals[0], 1000000);
+			else
+				st = spw_u64_send_many_wait(o->tx, vals, k,
+							    1000000);
+			if (st == SPW_TIMEOUT)
+				st = SPW_FULL;
+		} else if (k == 1) {
 			st = spw_u64_send(o->tx, vals[0]);
-		else
+		} else {
 			st = spw_u64_send_many(o->tx, vals, k);
+		}
 		if (st == SPW_OK) {
 			e->sent[o->id] += k;
 			done += k;
@@ -434,7 +458,7 @@ static unsigned send_some(struct epoch *e, struct own *o, unsigned count,
 			else
 				sleep_us(50);
 		} else if (st == SPW_CLOSED) {
-			CHECK(e->abrupt);
+			CHECK(e->abrupt || e->drain);
 			atomic_fetch_add_explicit(&e->closed_rejects, 1,
 						  memory_order_relaxed);
 			o->closed = 1;
@@ -527,7 +551,8 @@ static void dump_state(void)
 		"stop_receiver %d receiver_done %d; closed rejects %llu, full "
 		"retries %llu\n",
 		e->number, e->cfg.lanes, e->cfg.capacity, e->cfg.initial_buffer,
-		e->abrupt ? "abrupt" : "graceful", atomic_load(&e->next_id),
+		e->abrupt ? "abrupt" : e->drain ? "drain" : "graceful",
+		atomic_load(&e->next_id),
 		(unsigned long long)atomic_load(&e->sent_live),
 		(unsigned long long)atomic_load(&e->received_live),
 		atomic_load(&e->stop_workers), atomic_load(&e->stop_receiver),
@@ -663,7 +688,14 @@ static void run_epoch(unsigned number, uint64_t *rs, double deadline)
 	e->cfg.initial_buffer = rnd_below(rs, 3) ? 0 : 1 + rnd_below(rs, 64);
 	e->cfg.destroy = destroy_hook;
 	e->cfg.destroy_ctx = e;
-	e->abrupt = rnd_below(rs, 3) == 0;
+	switch (rnd_below(rs, 4)) {
+	case 0:
+		e->abrupt = 1;
+		break;
+	case 1:
+		e->drain = 1;
+		break;
+	}
 	CHECK_ST(spw_u64_channel_with(&e->cfg, &e->root, &e->rx), SPW_OK);
 	atomic_store(&cur, e);
 
@@ -682,6 +714,16 @@ static void run_epoch(unsigned number, uint64_t *rs, double deadline)
 		len = 0.05;
 	sleep_us((long)(len * 1e6));
 
+	if (e->drain) {
+		/*
+		 * receiver_shutdown while the workers send: every accepted
+		 * value is still received, then SPW_CLOSED; later sends are
+		 * refused (SPW_CLOSED, kept by the worker); nothing destroyed
+		 */
+		atomic_store(&e->do_shutdown, 1);
+		atomic_store(&phase, 3);
+		wait_flag(&e->receiver_done);
+	}
 	if (e->abrupt) {
 		/* the receiver closes with values in flight; workers go on */
 		atomic_store(&e->stop_receiver, 1);
@@ -733,6 +775,8 @@ static void run_epoch(unsigned number, uint64_t *rs, double deadline)
 		total.epochs++;
 		if (e->abrupt)
 			total.abrupt++;
+		else if (e->drain)
+			total.drained++;
 		else
 			total.graceful++;
 		total.sent += sent;
@@ -814,8 +858,10 @@ int main(int argc, char **argv)
 	CHECK(pthread_join(monitor, NULL) == 0);
 	rss_sample(now_s());
 
-	printf("soak: %llu epochs (%llu graceful, %llu abrupt), %llu senders\n",
-	       total.epochs, total.graceful, total.abrupt, total.senders);
+	printf("soak: %llu epochs (%llu graceful, %llu drained after "
+	       "receiver_shutdown, %llu abrupt), %llu senders\n",
+	       total.epochs, total.graceful, total.drained, total.abrupt,
+	       total.senders);
 	printf("soak: values: sent %llu = received %llu + destroyed %llu; "
 	       "sends refused after receiver close %llu, SPW_FULL retries "
 	       "%llu\n",
