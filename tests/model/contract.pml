@@ -10,9 +10,15 @@
  *   spin -a -DFDSTART contract.pml   (3) receiver_fd armed from the start
  *   gcc -O2 -DSAFETY -o pan pan.c && ./pan -m100000
  *
+ * Sizes: -DS=n senders (1..3, default 2), -DK=n sends each (default 2),
+ * -DBUF=n store buffer entries (default 2); ROOM: -DCAP=n (default 1),
+ * -DN1=n (sender 1 sends batches of n, default 1), -DTIMEOUTS=n and
+ * -DSPURIOUS=n (budgets of expired and spurious waits, default 0);
+ * FDSTART: -DCLOSE (the senders close, the loop runs to end of stream).
  * Mutants (caught): -DBAD_ROOM, -DBAD_RELEASE_ORDER (ROOM),
  * -DBAD_SHUTDOWN, -DBAD_SHUT_NO_HEAVY (SHUT), -DBAD_FDSTART,
- * -DBAD_PENDING, -DBAD_ARM_NO_HEAVY (FDSTART).
+ * -DBAD_PENDING, -DBAD_ARM_NO_HEAVY (FDSTART). -DBAD_HANDOFF (ROOM: a
+ * leaving waiter does not signal the next one) verifies: see CONTRACT.md.
  * Controls: -DSC (no store buffers), -DNO_MEMBARRIER (ROOM: the
  * fallback, full fences instead of membarrier).
  *
