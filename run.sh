@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job: install missing Debian packages, build everything with
 # Bazel (the channels and the benchmarks are -O2 in every mode), run the
 # examples (README, struct, epoll, libuv, libevent, poll, worker pool, TCP

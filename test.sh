@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Run every Spillway test on this machine, installing missing Debian
 # packages first:
 #

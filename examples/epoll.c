@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epoll.c - a Spillway receiver living in an epoll loop.
  *

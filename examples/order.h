@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* order.h - a user-defined element type, stored inline in the channel. */
 #ifndef EXAMPLES_ORDER_H
 #define EXAMPLES_ORDER_H

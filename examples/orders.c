@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * orders.c - a channel of `struct order`, generated at build time by the
  * Bazel rule spillway_channel (see BUILD.bazel):

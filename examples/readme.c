@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * readme.c - the example of the original Spillway README, in C.
  *

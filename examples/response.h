@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* response.h - what a worker hands the writer in examples/tcp_writer.c. */
 #ifndef EXAMPLES_RESPONSE_H
 #define EXAMPLES_RESPONSE_H

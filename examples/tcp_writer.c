@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tcp_writer.c - the shape Spillway was made for: many workers produce
  * responses, one writer thread owns the connection.

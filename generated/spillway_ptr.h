@@ -135,11 +135,14 @@ SPW_MUST_CHECK spw_status spw_ptr_send_many(spw_ptr_sender *tx,
 /*
  * Send one value, waiting up to timeout_ns nanoseconds (SPW_FOREVER: no
  * limit; 0: do not wait) for room on a bounded channel. On an unbounded
- * channel it is spw_ptr_send. Senders that wait are served in the order
- * they started to wait, each for its whole batch; while any waits, the
- * non-waiting send and send_many return SPW_FULL rather than take the
- * room first, so a stream of them never starves a waiting sender. The
- * receiver's release of slots costs one plain load unless somebody waits.
+ * channel it is spw_ptr_send. A sender that finds the channel full keeps
+ * trying for the channel's spin budget (spw_config.spin_ns, yielding the
+ * CPU), then sleeps in a line. Sleeping senders are served in the order
+ * they started to sleep, each for its whole batch; while any sleeps,
+ * other sends (waiting or not) may take only the room beyond what the
+ * first in line needs, so a stream of them never starves it. The
+ * receiver's release of slots costs one plain load unless somebody
+ * sleeps.
  * Any thread. Blocks only while the channel is full.
  * Returns SPW_OK (the value now belongs to the channel), SPW_TIMEOUT (no
  * room in time), SPW_CLOSED (the receiver closed or shut down, also while

@@ -303,7 +303,7 @@ static SPW_NOINLINE spw_status spw_u64_append(spw_u64_sender *tx,
 /*
  * Enqueue n values without waiting. (send has its own fast path for the
  * common case; this handles everything.) While senders wait for room, a
- * send that does not wait does not jump the line: SPW_FULL.
+ * send that does not wait leaves the room the first of them needs.
  */
 static SPW_NOINLINE spw_status spw_u64_enqueue(spw_u64_sender *tx,
 					       const spw_u64_value *values, size_t n)
@@ -312,9 +312,7 @@ static SPW_NOINLINE spw_status spw_u64_enqueue(spw_u64_sender *tx,
 
 	if (SPW_UNLIKELY(spw_core_is_closed(core)))
 		return SPW_CLOSED;
-	if (SPW_UNLIKELY(core->capacity != 0 &&
-			 (spw_core_room_contended(core) ||
-			  !spw_core_reserve(core, n))))
+	if (SPW_UNLIKELY(!spw_core_reserve_polite(core, n)))
 		return SPW_FULL;
 	return spw_u64_append(tx, values, n);
 }
@@ -333,8 +331,7 @@ static spw_status spw_u64_enqueue_wait(spw_u64_sender *tx,
 
 	if (SPW_UNLIKELY(spw_core_is_closed(core)))
 		return SPW_CLOSED;
-	if (core->capacity == 0 ||
-	    (!spw_core_room_contended(core) && spw_core_reserve(core, n)))
+	if (spw_core_reserve_polite(core, n))
 		return spw_u64_append(tx, values, n);
 	if (timeout_ns == 0)
 		return SPW_TIMEOUT;
@@ -815,39 +812,58 @@ spw_status spw_u64_sender_close(spw_u64_sender *tx)
 	return SPW_OK;
 }
 
-spw_status spw_u64_send(spw_u64_sender *tx, spw_u64_value value)
+/*
+ * The fast path of one value: a lane this thread owns, room in its tail
+ * segment, an open channel (and, on a bounded channel, the slot already
+ * reserved). Returns 0 when the caller must take the slow path.
+ */
+SPW_INLINE int spw_u64_fast(struct spw_u64_chan *chan, struct spw_u64_lane *lane,
+			    const spw_u64_value *value)
 {
-	struct spw_u64_chan *chan;
-	struct spw_u64_lane *lane;
 	struct spw_u64_seg *seg;
 
-	if (SPW_UNLIKELY(tx == NULL))
-		return SPW_INVALID;
-	chan = tx->chan;
-	lane = tx->lane;
-	/*
-	 * The fast path: an unbounded, open channel, a lane this thread
-	 * owns, and room in its tail segment. Anything else, including the
-	 * first send of a thread, goes through enqueue.
-	 */
-	if (SPW_LIKELY(chan->core.capacity == 0 &&
-		       spw_lane_enter_owned(&lane->ctl))) {
+	if (SPW_LIKELY(spw_lane_enter_owned(&lane->ctl))) {
 		seg = lane->tseg;
 		if (SPW_LIKELY(seg != NULL && lane->tpos < seg->cap &&
 			       !spw_core_closed_in_lane(&chan->core))) {
 			uint_least64_t pub = atomic_load_explicit(
 				&lane->ctl.published, memory_order_relaxed);
 
-			seg->items[lane->tpos++] = value;
+			seg->items[lane->tpos++] = *value;
 			atomic_store_explicit(&lane->ctl.published, pub + 1,
 					      memory_order_release);
 			spw_lane_exit(&lane->ctl, 0);
 			spw_core_notify(&chan->core);
-			return SPW_OK;
+			return 1;
 		}
 		spw_lane_exit(&lane->ctl, 0);
 	}
-	return spw_u64_enqueue(tx, &value, 1);
+	return 0;
+}
+
+spw_status spw_u64_send(spw_u64_sender *tx, spw_u64_value value)
+{
+	struct spw_u64_chan *chan;
+	const spw_u64_value *v = &value;
+
+	if (SPW_UNLIKELY(tx == NULL))
+		return SPW_INVALID;
+	chan = tx->chan;
+	/*
+	 * The fast path; anything else, including the first send of a
+	 * thread, goes through enqueue. A bounded channel reserves its slot
+	 * first (one compare-and-swap).
+	 */
+	if (SPW_LIKELY(chan->core.capacity == 0)) {
+		if (SPW_LIKELY(spw_u64_fast(chan, tx->lane, v)))
+			return SPW_OK;
+		return spw_u64_enqueue(tx, v, 1);
+	}
+	if (SPW_UNLIKELY(!spw_core_reserve_polite(&chan->core, 1)))
+		return spw_u64_enqueue(tx, v, 1); /* full or closed */
+	if (SPW_LIKELY(spw_u64_fast(chan, tx->lane, v)))
+		return SPW_OK;
+	return spw_u64_append(tx, v, 1);
 }
 
 spw_status spw_u64_send_many(spw_u64_sender *tx,
@@ -864,9 +880,17 @@ spw_status spw_u64_send_many(spw_u64_sender *tx,
 spw_status spw_u64_send_wait(spw_u64_sender *tx, spw_u64_value value,
 			     uint64_t timeout_ns)
 {
+	const spw_u64_value *v = &value;
+
 	if (SPW_UNLIKELY(tx == NULL))
 		return SPW_INVALID;
-	return spw_u64_enqueue_wait(tx, &value, 1, timeout_ns);
+	/* Room at once: the fast path, as send. */
+	if (SPW_LIKELY(spw_core_reserve_polite(&tx->chan->core, 1))) {
+		if (SPW_LIKELY(spw_u64_fast(tx->chan, tx->lane, v)))
+			return SPW_OK;
+		return spw_u64_append(tx, v, 1);
+	}
+	return spw_u64_enqueue_wait(tx, v, 1, timeout_ns);
 }
 
 spw_status spw_u64_send_many_wait(spw_u64_sender *tx,

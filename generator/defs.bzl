@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """spillway_channel(): generate a typed Spillway channel and wrap it in a cc_library.
 
 Usage (BUILD.bazel), in Spillway's own workspace:

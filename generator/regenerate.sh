@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Regenerate the checked-in channels in generated/ (never edit them by hand)
 # from their spec, generator/generated.json. The freshness test
 # (tests/test_spwgen.py) runs `spwgen --spec generator/generated.json

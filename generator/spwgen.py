@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """spwgen - generate typed Spillway channels for C.
 
     spwgen --type 'struct order' --name order --include order.h --out-dir DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spillway_core.h - what generated channels share with the runtime: the
  * channel core, the lanes' biased locks, barriers, capacity accounting
@@ -232,6 +233,13 @@ typedef struct spw_core {
 	atomic_size_t room_need;
 	pthread_mutex_t room_lock;
 	struct spw_room_waiter *room_head, *room_tail;
+	/*
+	 * Under room_lock: a heavy barrier has run since the line last
+	 * emptied, with room_need == room_fenced_need at the time; a new
+	 * first-in-line that needs the same need not run another.
+	 */
+	int room_fenced;
+	size_t room_fenced_need;
 	pthread_cond_t closed_cond;
 	size_t closed_waiters;
 
@@ -283,23 +291,47 @@ SPW_INLINE size_t spw_core_active_lanes(spw_core *core)
  * `reserved` (acquire) before `released`, so an observer never computes
  * more than the capacity in flight.
  */
-SPW_INLINE int spw_core_reserve(spw_core *core, size_t n)
+SPW_INLINE int spw_core_reserve_keep(spw_core *core, size_t n, size_t keep)
 {
 	size_t cur, rel;
 
 	if (core->capacity == 0)
 		return 1;
-	if (n > core->capacity)
+	if (n > core->capacity || keep > core->capacity - n)
 		return 0;
 	cur = atomic_load_explicit(&core->reserved, memory_order_relaxed);
 	do {
 		rel = atomic_load_explicit(&core->released, memory_order_acquire);
-		if (cur - rel > core->capacity - n)
+		if (cur - rel > core->capacity - n - keep)
 			return 0;
 	} while (!atomic_compare_exchange_weak_explicit(
 		&core->reserved, &cur, cur + n, memory_order_acq_rel,
 		memory_order_relaxed));
 	return 1;
+}
+
+SPW_INLINE int spw_core_reserve(spw_core *core, size_t n)
+{
+	return spw_core_reserve_keep(core, n, 0);
+}
+
+/*
+ * Reserve as a sender that is not first in line: while senders wait for
+ * room, leave what the first of them needs (`room_need`), so that a stream
+ * of arriving sends never starves it, but take the room beyond that (the
+ * line does not become a convoy of sleeps and wake-ups).
+ */
+SPW_INLINE int spw_core_reserve_polite(spw_core *core, size_t n)
+{
+	size_t keep = 0;
+
+	if (core->capacity == 0)
+		return 1;
+	if (SPW_UNLIKELY(atomic_load_explicit(&core->room_waiters,
+					      memory_order_relaxed) != 0))
+		keep = atomic_load_explicit(&core->room_need,
+					    memory_order_relaxed);
+	return spw_core_reserve_keep(core, n, keep);
 }
 
 /* Slow half of spw_core_release(): wake the first waiting sender. */
@@ -360,19 +392,13 @@ SPW_INLINE size_t spw_core_inflight(spw_core *core)
 	return res > rel ? res - rel : 0;
 }
 
-/* Are senders waiting for room? (Then a plain send does not jump the line.) */
-SPW_INLINE int spw_core_room_contended(spw_core *core)
-{
-	return atomic_load_explicit(&core->room_waiters,
-				    memory_order_relaxed) != 0;
-}
-
 /*
  * A sender: wait until n slots can be reserved (then reserve them and
  * return SPW_OK), the receiver closes or shuts down (SPW_CLOSED) or the
- * deadline passes (SPW_TIMEOUT; NULL: no deadline). Waiters are served in
- * the order they started to wait, each for its whole n. n must be at most
- * the capacity of a bounded channel.
+ * deadline passes (SPW_TIMEOUT; NULL: no deadline). It first keeps trying
+ * for the channel's spin budget (spin_ns, yielding the CPU), as a polite
+ * sender; then it sleeps in a FIFO line, whose first sender alone may take
+ * the room it needs. n must be at most the capacity of a bounded channel.
  */
 spw_status spw_core_reserve_wait(spw_core *core, size_t n,
 				 const struct timespec *deadline);

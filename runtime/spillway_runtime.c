@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spillway_runtime.c - the type-independent core of Spillway for C.
  * See spillway_runtime.h for the contract of each function.
@@ -261,6 +262,8 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 	atomic_init(&core->room_waiters, 0);
 	atomic_init(&core->room_need, 0);
 	core->room_head = core->room_tail = NULL;
+	core->room_fenced = 0;
+	core->room_fenced_need = 0;
 	core->closed_waiters = 0;
 	atomic_init(&core->taken, 0);
 	atomic_init(&core->parked, 0);
@@ -532,8 +535,34 @@ int spw_core_arm(spw_core *core, int (*ready)(void *ctx), void *ctx)
 struct spw_room_waiter {
 	struct spw_room_waiter *next, *prev;
 	size_t n;
-	pthread_cond_t cond;
+	pthread_cond_t *cond;
 };
+
+/*
+ * Each thread's condition variable for waiting in a line: made once per
+ * thread (a thread waits in one line at a time), never destroyed (a
+ * pthread_cond_t holds no resource on the systems we build for).
+ */
+static _Thread_local int room_cond_made;
+static _Thread_local pthread_cond_t room_cond;
+
+static pthread_cond_t *thread_room_cond(void)
+{
+	pthread_condattr_t cattr;
+
+	if (room_cond_made)
+		return &room_cond;
+	if (pthread_condattr_init(&cattr) != 0)
+		return NULL;
+	if (pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&room_cond, &cattr) != 0) {
+		pthread_condattr_destroy(&cattr);
+		return NULL;
+	}
+	pthread_condattr_destroy(&cattr);
+	room_cond_made = 1;
+	return &room_cond;
+}
 
 /* Under room_lock: publish what the first waiter needs (0: none waits). */
 static void room_publish_head(spw_core *core)
@@ -547,7 +576,7 @@ void spw_core_room_wake(spw_core *core)
 {
 	pthread_mutex_lock(&core->room_lock);
 	if (core->room_head != NULL)
-		pthread_cond_signal(&core->room_head->cond);
+		pthread_cond_signal(core->room_head->cond);
 	pthread_mutex_unlock(&core->room_lock);
 }
 
@@ -563,17 +592,30 @@ spw_status spw_core_reserve_wait(spw_core *core, size_t n,
 				 const struct timespec *deadline)
 {
 	struct spw_room_waiter w;
-	pthread_condattr_t cattr;
+	uint64_t start = spw_now_ns(), now = start;
+	uint64_t until = deadline != NULL ? spw_timespec_ns(deadline) : UINT64_MAX;
 	spw_status st;
 
-	if (pthread_condattr_init(&cattr) != 0)
-		return SPW_NOMEM;
-	if (pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&w.cond, &cattr) != 0) {
-		pthread_condattr_destroy(&cattr);
-		return SPW_NOMEM;
+	/*
+	 * First keep trying for the spin budget, pausing the CPU, then
+	 * yielding it (to the receiver, on a machine with fewer cores than
+	 * threads): with many
+	 * senders on a full channel, room comes back in bursts as the
+	 * receiver takes values, and a sleep costs a system call on each
+	 * side.
+	 */
+	while (now - start < core->spin_ns && now < until) {
+		if (spw_core_is_closed(core))
+			return SPW_CLOSED;
+		if (spw_core_reserve_polite(core, n))
+			return SPW_OK;
+		spw_spin(now - start); /* pause at first, then yield */
+		now = spw_now_ns();
 	}
-	pthread_condattr_destroy(&cattr);
+
+	w.cond = thread_room_cond();
+	if (w.cond == NULL)
+		return SPW_NOMEM;
 	w.n = n;
 	w.next = NULL;
 
@@ -602,13 +644,24 @@ spw_status spw_core_reserve_wait(spw_core *core, size_t n,
 			 */
 			room_publish_head(core);
 			SPW_TEST_YIELD();
-			spw_heavy_barrier();
+			/*
+			 * Once per need while the line stays non-empty: after
+			 * a heavy barrier with room_waiters >= 1 and
+			 * room_need == n, every later release sees both (so
+			 * it wakes the first in line when there is room for
+			 * n), and every earlier one is visible to our look.
+			 */
+			if (!core->room_fenced || core->room_fenced_need != n) {
+				spw_heavy_barrier();
+				core->room_fenced = 1;
+				core->room_fenced_need = n;
+			}
 			if (spw_core_reserve(core, n)) {
 				st = SPW_OK;
 				break;
 			}
 		}
-		if (timed_wait(&w.cond, &core->room_lock, deadline) ==
+		if (timed_wait(w.cond, &core->room_lock, deadline) ==
 		    ETIMEDOUT) {
 			/* One last look: the room may have come with the time. */
 			if (spw_core_is_closed(core))
@@ -633,10 +686,11 @@ spw_status spw_core_reserve_wait(spw_core *core, size_t n,
 	room_publish_head(core);
 	atomic_fetch_sub_explicit(&core->room_waiters, 1,
 				  memory_order_seq_cst);
-	if (core->room_head != NULL)
-		pthread_cond_signal(&core->room_head->cond);
+	if (core->room_head == NULL)
+		core->room_fenced = 0; /* the next waiter fences again */
+	else
+		pthread_cond_signal(core->room_head->cond);
 	pthread_mutex_unlock(&core->room_lock);
-	pthread_cond_destroy(&w.cond);
 	return st;
 }
 
@@ -671,7 +725,7 @@ void spw_core_mark_closed(spw_core *core)
 	 */
 	pthread_mutex_lock(&core->room_lock);
 	for (w = core->room_head; w != NULL; w = w->next)
-		pthread_cond_signal(&w->cond);
+		pthread_cond_signal(w->cond);
 	if (core->closed_waiters != 0)
 		pthread_cond_broadcast(&core->closed_cond);
 	pthread_mutex_unlock(&core->room_lock);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spillway_runtime.h - the type-independent core of Spillway for C.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // cxx_test.cc - generated headers used from C++ (-std=c++11 and later):
 // the extern "C" guard, the public runtime header (no C11 atomics in it),
 // and a channel passed by value (u64) and one passed by pointer (a struct).

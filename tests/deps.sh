@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install the Debian packages Spillway's build, tests and bench need, if
 # they are missing, saying what it does. Sourced or run by ./run.sh,
 # ./test.sh and .ci/run. Needs root (or sudo) only when something is

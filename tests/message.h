@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* message.h - a struct element type for the tests: large, with a pointer. */
 #ifndef SPW_TESTS_MESSAGE_H
 #define SPW_TESTS_MESSAGE_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The stress suite at the full sizes of the reliability issue (CI runs the
 # quick sizes): 6 producer counts x 4 lane counts x 4 receive calls,
 # 20,000 end-of-stream rounds twice, 100,000 ping-pong round trips, 10 s

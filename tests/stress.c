@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress.c - the stress suite: order, loss and duplication over a grid of
  * producers x lanes x receive calls; end-of-stream churn; park and wake;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * support.h - helpers shared by the Check suites: a watchdog that turns a
  * lost wake-up into a loud failure, a counting allocator that can be told

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_channel.c - Check suite for a generated channel (u64 and ptr) and
  * the runtime: every API function, every status it returns, the seed

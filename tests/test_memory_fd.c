@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_memory_fd.c - len/capacity introspection, memory after bursts
  * (the spare high-water mark and trim), and the pollable receive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_struct.c - a channel of a user-defined struct, generated at build
  * time by the Bazel rule spillway_channel: values are stored inline and

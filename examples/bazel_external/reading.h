@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reading.h - this workspace's own element type, stored inline. */
 #ifndef BAZEL_EXTERNAL_READING_H
 #define BAZEL_EXTERNAL_READING_H

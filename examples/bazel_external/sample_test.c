@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sample_test.c - a channel of `sample_t`, a typedef from another package
  * (//types:sample.h), passed to spw_sample_send by value (pass_by =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sample.h - a typedef'd element type in another package (//types). */
 #ifndef BAZEL_EXTERNAL_TYPES_SAMPLE_H
 #define BAZEL_EXTERNAL_TYPES_SAMPLE_H

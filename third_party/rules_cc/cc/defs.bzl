@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Offline stand-in for @rules_cc//cc:defs.bzl: re-exports the native rules."""
 
 cc_library = native.cc_library

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Offline stand-in for @rules_java//java:defs.bzl: re-exports the native rules."""
 
 java_import = native.java_import
