@@ -220,7 +220,13 @@ run_counted "Bazel external workspace (tests/bazel_external_test.sh)" \
 
 # The park / wake / end-of-stream protocol, model-checked with spin, and
 # its two known-bad orderings caught.
-run_counted "spin model (tests/model)" "$log_dir/model.log" bash tests/model/check.sh
+run_counted "spin model, SC and x86-TSO (tests/model/check.sh)" "$log_dir/model.log" \
+	bash tests/model/check.sh
+
+# Waiting senders, shutdown and the descriptor armed from the start, on
+# x86-TSO store buffers, with their known-bad orderings caught.
+run_counted "spin contract models (tests/model/contract_check.sh)" \
+	"$log_dir/contract_model.log" bash tests/model/contract_check.sh
 
 # libFuzzer against the reference model, then the seed corpus replayed.
 run_counted "libFuzzer ${SPW_FUZZ_SECONDS:-60} s (tests/fuzz)" "$log_dir/fuzz.log" \
