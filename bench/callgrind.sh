@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Instructions per send, counted by callgrind (not timed, so repeatable on
+# a noisy machine): one lane, 1,000,000 sends, then as many receives. The
+# runtime is always -O2 (as installed); the generated channel and the
+# program are built at the level of each row, as a user's build would.
+#
+#   bench/callgrind.sh        prints the table, writes bench/results/callgrind.txt
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind not found" >&2; exit 1; }
+
+cat >"$tmp/sendloop.c" <<'C'
+#include "spillway_u64.h"
+int main(void)
+{
+	spw_u64_sender *tx;
+	spw_u64_receiver *rx;
+	spw_config cfg = SPW_CONFIG_DEFAULT;
+	uint64_t i, v;
+
+	cfg.lanes = 1;
+	if (spw_u64_channel_with(&cfg, &tx, &rx) != SPW_OK)
+		return 1;
+	for (i = 0; i < 1000000; i++)
+		if (spw_u64_send(tx, i) != SPW_OK)
+			return 1;
+	for (i = 0; i < 1000000; i++)
+		if (spw_u64_recv(rx, &v) != SPW_OK)
+			return 1;
+	spw_u64_sender_close(tx);
+	spw_u64_receiver_close(rx);
+	return 0;
+}
+C
+inc=(-I"$root/runtime" -I"$root/generated")
+gcc -std=c11 -O2 "${inc[@]}" -c "$root/runtime/spillway_runtime.c" -o "$tmp/rt.o"
+
+# row CC FLAGS...: instructions per spw_u64_send, inclusive.
+row() {
+	local cc=$1 name=$2
+	shift 2
+	"$cc" -std=c11 "$@" -g "${inc[@]}" -c "$root/generated/spillway_u64.c" -o "$tmp/u64.o"
+	"$cc" -std=c11 "$@" "${inc[@]}" "$tmp/sendloop.c" "$tmp/u64.o" "$tmp/rt.o" \
+		-pthread -o "$tmp/sl"
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$tmp/sl" \
+		>/dev/null 2>&1
+	callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
+		awk -v name="$name" '!done && /spw_u64_send[ ]/ { gsub(",", "", $1);
+			printf "| %s | %.0f |\n", name, $1 / 1000000; done = 1 }'
+}
+
+{
+	echo "command: bench/callgrind.sh ($(gcc -dumpfullversion), $(clang --version | head -1))"
+	echo
+	echo "| build of the generated channel and the program | instructions per send |"
+	echo "|-|-|"
+	row gcc "gcc -O2" -O2
+	row gcc "gcc -O0" -O0
+	row gcc "gcc -O0 -DSPW_NO_OPTIMIZE (no pragma: forced inlining only)" -O0 -DSPW_NO_OPTIMIZE
+	row clang "clang -O2" -O2
+	row clang "clang -O0" -O0
+} | tee "$here/results/callgrind.txt"
