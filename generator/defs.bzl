@@ -181,7 +181,8 @@ def spillway_channel(
         type_name with different prefixes must live in different packages.
         Needs a spwgen with `--prefix` unless left at "spw".
       visibility: visibility of the cc_library.
-      **kwargs: passed to cc_library (e.g. testonly, tags, copts).
+      **kwargs: passed to cc_library (e.g. testonly, tags, copts; copts
+        come after the rule's own -O2, so "-O0" there wins).
     """
     if pass_by not in _PASS_MODES:
         fail("spillway_channel %s: pass_by must be one of %s, not %r" %
@@ -214,7 +215,7 @@ def spillway_channel(
         name = name,
         srcs = ["spillway_%s.c" % type_name],
         hdrs = ["spillway_%s.h" % type_name] + hdrs,
-        copts = ["-O2"],
+        copts = ["-O2"] + kwargs.pop("copts", []),
         includes = includes,
         deps = [_RUNTIME] + deps,
         visibility = visibility,
