@@ -13,14 +13,24 @@
  * Sizes: -DS=n senders (1..3, default 2), -DK=n sends each (default 2),
  * -DBUF=n store buffer entries (default 2); ROOM: -DCAP=n (default 1),
  * -DN1=n (sender 1 sends batches of n, default 1), -DTIMEOUTS=n and
- * -DSPURIOUS=n (budgets of expired and spurious waits, default 0);
- * FDSTART: -DCLOSE (the senders close, the loop runs to end of stream).
- * Mutants (caught): -DBAD_ROOM, -DBAD_RELEASE_ORDER (ROOM),
- * -DBAD_SHUTDOWN, -DBAD_SHUT_NO_HEAVY (SHUT), -DBAD_FDSTART,
- * -DBAD_PENDING, -DBAD_ARM_NO_HEAVY (FDSTART). -DBAD_HANDOFF (ROOM: a
- * leaving waiter does not signal the next one) verifies: see CONTRACT.md.
+ * -DSPURIOUS=n (budgets of expired and spurious waits, default 0),
+ * -DTRIES=n (polite tries before a send gives up or joins the line,
+ * default 1), -DPLAIN (sender S sends plainly: SPW_FULL without room),
+ * -DSTOP (the receiver may stop after any release; run pan with -E: the
+ * check is then "when nothing can move, the first in line is not asleep
+ * with room for it"); FDSTART: -DCLOSE (the senders close, the loop runs
+ * to end of stream).
+ * Mutants (caught): -DBAD_ROOM, -DBAD_RELEASE_ORDER, -DBAD_POLITE,
+ * -DBAD_FENCE_ONCE=1 (with STOP), -DBAD_FENCE_ONCE=2, -DBAD_HANDOFF (with
+ * STOP) (ROOM), -DBAD_SHUTDOWN, -DBAD_SHUT_NO_HEAVY (SHUT), -DBAD_FDSTART,
+ * -DBAD_PENDING, -DBAD_ARM_NO_HEAVY (FDSTART). Without STOP,
+ * BAD_FENCE_ONCE=1 and BAD_HANDOFF verify: see CONTRACT.md.
  * Controls: -DSC (no store buffers), -DNO_MEMBARRIER (ROOM: the
- * fallback, full fences instead of membarrier).
+ * fallback, full fences instead of membarrier). Witnesses (ROOM, an
+ * assertion that must fail: the path is taken): -DWITNESS=1 a first in
+ * line reuses an earlier barrier, =2 one fences again for a new need in
+ * a line that never emptied, =3 a polite reservation succeeds leaving
+ * room for the line.
  *
  * Memory (x86-TSO). Each thread t has a FIFO store buffer of BUF entries
  * (sb_a: address, sb_v: value, sb_n: how many). A plain store (relaxed or
@@ -51,6 +61,12 @@
 #endif
 #ifndef N1
 #define N1 1			/* sender 1 sends batches of N1 (send_many_wait) */
+#endif
+#if N1 > CAP
+#error "N1 <= CAP (send_many_wait refuses a batch that could never fit)"
+#endif
+#if defined(PLAIN) && S < 2
+#error "PLAIN needs S >= 2 (sender S sends plainly)"
 #endif
 #define NOF(t) ((t) == 1 -> N1 : 1)	/* sender t's batch size */
 #define TOTAL (K * N1 + (S - 1) * K)	/* values in all */
@@ -91,6 +107,7 @@ byte sj;			/* scratch of the d_steps below (always 0 outside) */
 inline st(t, a, v) { mem[a] = v }
 inline ld(t, a, v) { v = mem[a] }
 inline fence(t) { skip }
+inline heavy_body() { skip }
 inline heavy() { skip }
 #else
 inline st(t, a, v)
@@ -152,17 +169,18 @@ inline fence(t)
 
 byte hq;			/* scratch of heavy() */
 
-inline heavy()
+/* every thread's buffer empties (inside a d_step) */
+inline heavy_body()
 {
-	d_step {
-		hq = 0;
-		do
-		:: hq < NT -> fence(hq); hq++
-		:: else -> break
-		od;
-		hq = 0
-	}
+	hq = 0;
+	do
+	:: hq < NT -> fence(hq); hq++
+	:: else -> break
+	od;
+	hq = 0
 }
+
+inline heavy() { d_step { heavy_body() } }
 
 proctype drainer(byte t)
 {
@@ -191,16 +209,36 @@ bit room_lock;			/* core->room_lock: 1 held */
 bit waiting[NT];		/* w.cond of sender t: 1 while in cond_wait */
 byte line[S];			/* the FIFO of waiters (thread ids), under room_lock */
 byte line_n;
+bit fenced;			/* core->room_fenced, under room_lock */
+byte fenced_need;		/* core->room_fenced_need, under room_lock */
 byte relg;			/* ghost: slots the receiver has released */
 byte consumed[S];
 byte got;			/* values the receiver has taken */
 byte sentg;			/* ghost: values the senders published */
+byte fullg;			/* ghost: values refused with SPW_FULL (PLAIN) */
+bit stopped;			/* ghost: the receiver stopped receiving (STOP) */
+byte skipped;			/* ghost: heads that reused an earlier barrier */
+byte refenced;			/* ghost: heads that fenced again, line non-empty */
 
 #ifndef SPURIOUS
 #define SPURIOUS 0		/* spurious wake-ups the waiters may get */
 #endif
 #ifndef TIMEOUTS
 #define TIMEOUTS 0		/* timed waits that may expire (send_wait) */
+#endif
+#ifndef TRIES
+#define TRIES 1			/* polite tries before a send gives up or joins the line */
+#endif
+#ifndef WITNESS
+#define WITNESS 0
+#endif
+#ifndef BAD_FENCE_ONCE
+#define BAD_FENCE_ONCE 0
+#endif
+#ifdef PLAIN
+#define IS_PLAIN(t) ((t) == S)	/* sender S: plain sends (SPW_FULL) */
+#else
+#define IS_PLAIN(t) 0
 #endif
 byte spur = SPURIOUS;
 byte tmo = TIMEOUTS;
@@ -233,26 +271,66 @@ inline cond_wait(t, timedout)
 }
 
 /*
- * spw_core_reserve(core, n): cur = reserved (relaxed); rel = released
- * (acquire); cur - rel > capacity - 1 ? fail : CAS(reserved, cur, cur + 1),
- * retried on failure. The CAS is a locked instruction; reading `reserved`
- * at the CAS instead of before `released` gives the same outcomes (reserved
- * only grows here, and a stale cur only makes the CAS fail and retry).
+ * spw_core_reserve_keep(core, n, keep): keep > capacity - n fails at once;
+ * else cur = reserved (relaxed); rel = released (acquire); cur - rel >
+ * capacity - n - keep ? fail : CAS(reserved, cur, cur + n), retried on
+ * failure. The CAS is a locked instruction; reading `reserved` at the CAS
+ * instead of before `released` gives the same outcomes (reserved only
+ * grows here, and a stale cur only makes the CAS fail and retry).
+ * spw_core_reserve is keep = 0. `nd` is the need a polite sender read
+ * (0: none), for the assertion that it leaves the first waiter its room.
  */
-inline reserve(t, ok)
+inline reserve_keep(t, keep, nd, ok)
 {
-	ld(t, RELEASED, rel);
-	d_step {
-		fence(t);
-		if
-		:: mem[RESERVED] - rel <= CAP - NOF(t) ->
-			mem[RESERVED] = mem[RESERVED] + NOF(t);
-			ok = 1;
-			/* never more than the capacity in flight */
-			assert(mem[RESERVED] - relg <= CAP)
-		:: else -> ok = 0
-		fi
-	}
+	if
+	:: keep > CAP - NOF(t) -> ok = 0
+	:: else ->
+		ld(t, RELEASED, rel);
+		d_step {
+			fence(t);
+			if
+			:: mem[RESERVED] - rel + keep <= CAP - NOF(t) ->
+				mem[RESERVED] = mem[RESERVED] + NOF(t);
+				ok = 1;
+				/* never more than the capacity in flight */
+				assert(mem[RESERVED] - relg <= CAP);
+				/* the room kept is free, counting every release */
+				assert(CAP - (mem[RESERVED] - relg) >= keep);
+				/* no starving: a polite sender that read the
+				 * current need of the line leaves it free */
+				assert(nd == 0 || line_n == 0 || nd != mem[NEED] ||
+				       CAP - (mem[RESERVED] - relg) >= nd);
+#if WITNESS == 3
+				assert(keep == 0)	/* reach: a polite success */
+#endif
+			:: else -> ok = 0
+			fi
+		}
+	fi
+}
+
+inline reserve(t, ok) { reserve_keep(t, 0, 0, ok) }
+
+/*
+ * spw_core_reserve_polite(core, n): room_waiters (relaxed) non-zero: keep
+ * = room_need (relaxed), else 0; spw_core_reserve_keep(core, n, keep).
+ * BAD_POLITE: keep = 0 (a plain reserve), the need read only for the
+ * assertion.
+ */
+inline polite(t, ok)
+{
+	keep = 0;
+	nd = 0;
+	ld(t, WAITERS, w);
+	if
+	:: w != 0 ->
+		ld(t, NEED, nd);
+#ifndef BAD_POLITE
+		keep = nd
+#endif
+	:: else
+	fi;
+	reserve_keep(t, keep, nd, ok)
 }
 
 /* under room_lock: the first waiter's cond (spw_core_room_wake) */
@@ -265,15 +343,59 @@ inline signal_head()
 }
 
 /*
- * spw_core_reserve_wait(core, n, deadline): lock room_lock; join the line;
- * room_waiters++ (seq_cst fetch_add, locked); loop: if first in line:
- * room_need = 1 (room_publish_head: seq_cst store), spw_heavy_barrier(),
- * spw_core_reserve() and leave with the slot; else, or without room,
- * cond_wait. A timed-out wait takes one last look (first in line and
- * spw_core_reserve(): SPW_OK, else SPW_TIMEOUT) and leaves. Leaving: out
- * of the line (from wherever it is), room_need = the new first one's need
- * (or 0), room_waiters-- (locked), signal the new first one (BAD_HANDOFF:
- * not), unlock.
+ * The first in line, after room_publish_head: spw_heavy_barrier() unless
+ * one has run with this need since the line was last empty (!room_fenced
+ * || room_fenced_need != n), then room_fenced = 1, room_fenced_need = n.
+ * BAD_FENCE_ONCE=1: skips it whenever room_fenced is set, whatever the
+ * need; BAD_FENCE_ONCE=2: room_fenced is never reset (below). NO_MEMBARRIER:
+ * the barrier is a full fence, already implied by the seq_cst store.
+ * BAD_ROOM: no barrier ever.
+ */
+inline fence_once(t)
+{
+#ifndef BAD_ROOM
+	d_step {
+		if
+#if BAD_FENCE_ONCE == 1
+		:: !fenced ->
+#else
+		:: !fenced || fenced_need != NOF(t) ->
+#endif
+			if
+			:: fenced -> refenced++
+			:: else
+			fi;
+#ifndef NO_MEMBARRIER
+			heavy_body();
+#endif
+			fenced = 1;
+			fenced_need = NOF(t)
+		:: else -> skipped++
+		fi;
+#if WITNESS == 1
+		assert(skipped == 0);	/* reach: a head without a barrier */
+#endif
+#if WITNESS == 2
+		assert(refenced == 0);	/* reach: a new need in a busy line */
+#endif
+		skip
+	}
+#else
+	skip
+#endif
+}
+
+/*
+ * spw_core_reserve_wait(core, n, deadline) after its spin phase: lock
+ * room_lock; join the line; room_waiters++ (seq_cst fetch_add, locked);
+ * loop: if first in line: room_need = n (room_publish_head: seq_cst
+ * store), fence_once, spw_core_reserve() and leave with the slots; else,
+ * or without room, cond_wait. A timed-out wait takes one last look (first
+ * in line and spw_core_reserve(): SPW_OK, else SPW_TIMEOUT) and leaves.
+ * Leaving: out of the line (from wherever it is), room_need = the new
+ * first one's need (or 0), room_waiters-- (locked), then line empty:
+ * room_fenced = 0 (BAD_FENCE_ONCE=2: not), else signal the new first one
+ * (BAD_HANDOFF: not); unlock.
  */
 inline reserve_wait(t)
 {
@@ -286,10 +408,7 @@ inline reserve_wait(t)
 		if
 		:: line[0] == t ->
 			d_step { fence(t); mem[NEED] = NOF(t) };
-#if !defined(BAD_ROOM) && !defined(NO_MEMBARRIER)
-			heavy();
-#endif
-			/* (NO_MEMBARRIER: a full fence; the seq_cst store was one) */
+			fence_once(t);
 			reserve(t, ok);
 			if
 			:: ok -> break
@@ -326,43 +445,59 @@ inline reserve_wait(t)
 		sj = 0
 	};
 	d_step { fence(t); mem[NEED] = (line_n > 0 -> NOF(line[0]) : 0) };
-	d_step { fence(t); mem[WAITERS]-- };
-#ifndef BAD_HANDOFF
-	signal_head();
+	d_step {
+		fence(t);
+		mem[WAITERS]--;
+		if
+		:: line_n == 0 -> skip
+#if BAD_FENCE_ONCE != 2
+			; fenced = 0
 #endif
+		:: else -> skip
+#ifndef BAD_HANDOFF
+			; signal_head()
+#endif
+		fi;
+		skip
+	};
 	unlock_room(t)
 }
 
 /*
- * A sender, K values through send_wait (enqueue_wait): a plain reserve
- * unless others wait (spw_core_room_contended: relaxed load of
- * room_waiters), else reserve_wait; then the append: its lane's published
- * count (release store). A timed-out value is not sent. Then it closes
- * (spw_core_sender_closed: a locked fetch_sub, here the ghost `done`).
+ * A sender, K sends: send_wait / send_many_wait (enqueue_wait), or with
+ * -DPLAIN for sender S plain sends (send / enqueue). Either first
+ * reserves politely TRIES times (send_wait's and enqueue_wait's tries,
+ * send's and enqueue's; spin_ns = 0: no more); then a plain send
+ * returns SPW_FULL (the caller keeps the value), a waiting one enters
+ * reserve_wait (after which only the first in line reserves, with plain
+ * spw_core_reserve). With the slots: the append, its lane's published
+ * count (release store). A timed-out or refused value is not sent. Then
+ * it closes (spw_core_sender_closed: a locked fetch_sub, the ghost done).
  */
 proctype sender(byte t)
 {
-	byte n, w, rel, np;
+	byte n, w, rel, nd, keep, np, tr;
 	bit ok, timedout;
 
 	do
 	:: n < K ->
 		n++;
 		ok = 0;
-		ld(t, WAITERS, w);
+		tr = 0;
+		do
+		:: !ok && tr < TRIES -> polite(t, ok); tr++
+		:: else -> break
+		od;
 		if
-		:: w == 0 -> reserve(t, ok)
-		:: else
-		fi;
-		if
-		:: !ok -> reserve_wait(t)
+		:: !ok && IS_PLAIN(t) -> fullg = fullg + NOF(t)	/* SPW_FULL */
+		:: !ok && !IS_PLAIN(t) -> reserve_wait(t)
 		:: else
 		fi;
 		if
 		:: ok ->
 			np = np + NOF(t);
 			atomic { st(t, PUB(t - 1), np); sentg = sentg + NOF(t) }
-		:: else		/* SPW_TIMEOUT: the caller keeps the value */
+		:: else		/* SPW_TIMEOUT / SPW_FULL: the caller keeps it */
 		fi
 	:: else -> break
 	od;
@@ -410,10 +545,12 @@ inline release(m)
 
 /*
  * The receiver takes values one at a time (recv) or all a lane has
- * (recv_batch, a view) and releases as many slots. How it waits for values (park / notify) is spillway.pml's and
- * tso.pml's business: here it blocks until some lane has a new value in
- * memory, or every sender has closed and nothing is left (end of stream).
- * A sender asleep for good leaves it blocked too: invalid end state.
+ * (recv_batch, a view) and releases as many slots. How it waits for
+ * values (park / notify) is spillway.pml's and tso.pml's business: here
+ * it blocks until some lane has a new value in memory, or every sender
+ * has closed and nothing is left (end of stream). A sender asleep for
+ * good leaves it blocked too: invalid end state. With -DSTOP it may stop
+ * receiving after any release (values left in flight): see init.
  */
 proctype receiver()
 {
@@ -439,11 +576,23 @@ proctype receiver()
 				fi;
 				consumed[i] = consumed[i] + m;
 				got = got + m;
-				release(m)
+				release(m);
+#ifdef STOP
+				if
+				:: stopped = 1; break
+				:: skip
+				fi
+#else
+				skip
+#endif
 			:: else -> i++
 			fi
 		:: else -> break
-		od
+		od;
+		if
+		:: stopped -> break
+		:: else
+		fi
 	od;
 	done++
 }
@@ -469,10 +618,31 @@ init
 		od;
 		run receiver()
 	}
+#ifdef STOP
+	/*
+	 * -DSTOP (run pan with -E: senders left waiting for room the
+	 * stopped receiver never gives are no error). When nothing can move
+	 * (every store buffer drained), the first in line is not asleep
+	 * with room for it in memory: a release made room and nobody woke
+	 * it (a lost wake-up).
+	 */
+	if
+	:: done == S + 1
+	:: timeout ->
+		assert(line_n == 0 || waiting[line[0]] == 0 ||
+		       CAP - (mem[RESERVED] - mem[RELEASED]) < NOF(line[0]))
+	fi;
+	if
+	:: done == S + 1 && !stopped
+	:: else -> goto out
+	fi;
+#else
 	done == S + 1;
-	/* every value sent was received; every timed-out one was not sent */
+#endif
+	/* every value sent was received; every timed-out or refused one was not sent */
 	assert(line_n == 0 && room_lock == 0 && got == sentg);
-	assert(sentg + (TIMEOUTS - tmo) * N1 >= TOTAL)
+	assert(sentg + (TIMEOUTS - tmo) * N1 + fullg >= TOTAL);
+out:	skip
 }
 #endif /* ROOM */
 
