@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Run every Spillway test on this machine, installing missing Debian
-# packages first:
+# packages first (about 25 minutes on 2 CPUs):
 #
 #   ./test.sh            everything: generator tests, the README's cc line
 #                        with gcc and clang, the public header as C++,
-#                        clang-format on generated code, bazel test //...
-#                        plain (-Werror), under AddressSanitizer,
-#                        ThreadSanitizer and UBSan, the spin model, 60 s of
-#                        libFuzzer (SPW_FUZZ_SECONDS), valgrind memcheck, the
-#                        no-membarrier fallback, make install + pkg-config,
-#                        spillway_channel from another Bazel workspace
+#                        bazel test //... plain (-Werror), under
+#                        AddressSanitizer, ThreadSanitizer and UBSan,
+#                        clang-format on generated code, make install +
+#                        pkg-config, the examples (epoll, libuv, libevent,
+#                        poll, worker pool, TCP) and the docs' snippets,
+#                        exported symbols, make dist, CMake, Meson, the
+#                        C++ wrapper, spillway_channel from another Bazel
+#                        workspace, the spin models (SC and x86-TSO; the
+#                        contract models), 60 s of libFuzzer
+#                        (SPW_FUZZ_SECONDS) and its coverage, the aarch64
+#                        cross build under qemu, a 60 s soak (+20 s TSan),
+#                        valgrind memcheck, the no-membarrier fallback
 #   ./test.sh --quick    skip the sanitizer builds
 #
 # The last line counts every test case run (Check checks, Python tests,
@@ -23,7 +29,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--quick) quick=1 ;;
 	-h | --help)
-		sed -n '2,16p' "$0"
+		sed -n '3,25p' "$0"
 		exit 0
 		;;
 	*)
