@@ -489,6 +489,20 @@ static int spw_ptr_ready(void *ctx)
  * its arena lock). The clock is read on the first empty look of a quiet
  * spell and on every 16th after it.
  */
+/*
+ * At `now`, shed once per quiet spell if it is SPW_SHED_IDLE_NS old.
+ * Returns nonzero when the spell has shed (now or before).
+ */
+static int spw_ptr_shed_if_quiet(spw_ptr_receiver *rx, uint64_t now)
+{
+	if (!rx->idle_shed && rx->idle_since != 0 &&
+	    now - rx->idle_since >= SPW_SHED_IDLE_NS) {
+		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
+		rx->idle_shed = 1;
+	}
+	return rx->idle_shed;
+}
+
 static void spw_ptr_idle(spw_ptr_receiver *rx)
 {
 	uint64_t now;
@@ -500,19 +514,8 @@ static void spw_ptr_idle(spw_ptr_receiver *rx)
 	if (rx->idle_since == 0) {
 		rx->idle_since = now;
 		rx->idle_looks = 0;
-	} else if (now - rx->idle_since >= SPW_SHED_IDLE_NS) {
-		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
-		rx->idle_shed = 1;
-	}
-}
-
-/* A blocking receive times out: shed if the quiet spell is old enough. */
-static void spw_ptr_idle_timeout(spw_ptr_receiver *rx)
-{
-	if (!rx->idle_shed && rx->idle_since != 0 &&
-	    spw_now_ns() - rx->idle_since >= SPW_SHED_IDLE_NS) {
-		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
-		rx->idle_shed = 1;
+	} else {
+		(void)spw_ptr_shed_if_quiet(rx, now);
 	}
 }
 
@@ -536,10 +539,8 @@ static spw_status spw_ptr_park(spw_ptr_receiver *rx,
 		if (rx->idle_since == 0)
 			rx->idle_since = now;
 		at = rx->idle_since + SPW_SHED_IDLE_NS;
-		if (now >= at) {
-			spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
-			rx->idle_shed = 1;
-		} else if (deadline == NULL || spw_timespec_ns(deadline) > at) {
+		if (!spw_ptr_shed_if_quiet(rx, now) &&
+		    (deadline == NULL || spw_timespec_ns(deadline) > at)) {
 			spw_deadline_at(&shed_at, at);
 			until = &shed_at;
 		}
@@ -597,7 +598,7 @@ static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
 		if (wait != SPW_PTR_WAIT)
 			return SPW_EMPTY;
 		if (parked == SPW_TIMEOUT) {
-			spw_ptr_idle_timeout(rx);
+			(void)spw_ptr_shed_if_quiet(rx, spw_now_ns());
 			return SPW_TIMEOUT;
 		}
 		if (parked == SPW_OK) {

@@ -239,10 +239,25 @@ void spw_lane_lock_slow(spw_lane_ctl *l)
 
 /* ---- the core ---------------------------------------------------------- */
 
-spw_status spw_core_init(spw_core *core, const spw_config *cfg)
+/*
+ * A condition variable whose timed waits take CLOCK_MONOTONIC deadlines
+ * (spw_deadline_after). Returns 0 on success.
+ */
+static int cond_init_monotonic(pthread_cond_t *cond)
 {
 	pthread_condattr_t cattr;
+	int rc;
 
+	if (pthread_condattr_init(&cattr) != 0)
+		return -1;
+	rc = pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
+	     pthread_cond_init(cond, &cattr) != 0;
+	pthread_condattr_destroy(&cattr);
+	return rc ? -1 : 0;
+}
+
+spw_status spw_core_init(spw_core *core, const spw_config *cfg)
+{
 	if (spw_config_check(cfg) != SPW_OK)
 		return SPW_INVALID;
 	pthread_once(&barriers_once, barriers_init);
@@ -274,19 +289,12 @@ spw_status spw_core_init(spw_core *core, const spw_config *cfg)
 		return SPW_NOMEM;
 	if (pthread_mutex_init(&core->room_lock, NULL) != 0)
 		goto fail_room;
-	if (pthread_condattr_init(&cattr) != 0)
+	if (cond_init_monotonic(&core->park_cond) != 0)
 		goto fail_cond;
-	if (pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&core->park_cond, &cattr) != 0) {
-		pthread_condattr_destroy(&cattr);
-		goto fail_cond;
-	}
-	if (pthread_cond_init(&core->closed_cond, &cattr) != 0) {
-		pthread_condattr_destroy(&cattr);
+	if (cond_init_monotonic(&core->closed_cond) != 0) {
 		pthread_cond_destroy(&core->park_cond);
 		goto fail_cond;
 	}
-	pthread_condattr_destroy(&cattr);
 	return SPW_OK;
 
 fail_cond:
@@ -548,19 +556,11 @@ static _Thread_local pthread_cond_t room_cond;
 
 static pthread_cond_t *thread_room_cond(void)
 {
-	pthread_condattr_t cattr;
-
-	if (room_cond_made)
-		return &room_cond;
-	if (pthread_condattr_init(&cattr) != 0)
-		return NULL;
-	if (pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&room_cond, &cattr) != 0) {
-		pthread_condattr_destroy(&cattr);
-		return NULL;
+	if (!room_cond_made) {
+		if (cond_init_monotonic(&room_cond) != 0)
+			return NULL;
+		room_cond_made = 1;
 	}
-	pthread_condattr_destroy(&cattr);
-	room_cond_made = 1;
 	return &room_cond;
 }
 
