@@ -39,28 +39,34 @@ C
 inc=(-I"$root/runtime" -I"$root/generated")
 gcc -std=c11 -O2 "${inc[@]}" -c "$root/runtime/spillway_runtime.c" -o "$tmp/rt.o"
 
-# row CC FLAGS...: instructions per spw_u64_send, inclusive.
+# row CC FLAGS...: instructions per spw_u64_send and per spw_u64_recv,
+# inclusive (callees too), each counted alone with --toggle-collect: the
+# whole function, wherever its inlined lines come from (the generated
+# file or spillway_core.h).
+count() {
+	valgrind --tool=callgrind --toggle-collect="$1" --callgrind-out-file="$tmp/cg.out" "$tmp/sl" \
+		>/dev/null 2>&1
+	callgrind_annotate "$tmp/cg.out" 2>/dev/null |
+		awk '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%.0f", $1 / 1000000; exit }'
+}
 row() {
 	local cc=$1 name=$2
 	shift 2
 	"$cc" -std=c11 "$@" -g "${inc[@]}" -c "$root/generated/spillway_u64.c" -o "$tmp/u64.o"
 	"$cc" -std=c11 "$@" "${inc[@]}" "$tmp/sendloop.c" "$tmp/u64.o" "$tmp/rt.o" \
 		-pthread -o "$tmp/sl"
-	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$tmp/sl" \
-		>/dev/null 2>&1
-	callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
-		awk -v name="$name" '!done && /spw_u64_send[ ]/ { gsub(",", "", $1);
-			printf "| %s | %.0f |\n", name, $1 / 1000000; done = 1 }'
+	echo "| $name | $(count spw_u64_send) | $(count spw_u64_recv) |"
 }
 
 {
 	echo "command: bench/callgrind.sh ($(gcc -dumpfullversion), $(clang --version | head -1))"
 	echo
-	echo "| build of the generated channel and the program | instructions per send |"
-	echo "|-|-|"
+	echo "| build of the generated channel and the program | instructions per send | per recv |"
+	echo "|-|-|-|"
 	row gcc "gcc -O2" -O2
 	row gcc "gcc -O0" -O0
 	row gcc "gcc -O0 -DSPW_NO_OPTIMIZE (no pragma: forced inlining only)" -O0 -DSPW_NO_OPTIMIZE
 	row clang "clang -O2" -O2
-	row clang "clang -O0" -O0
-} | tee "$here/results/callgrind.txt"
+	row clang "clang -O0 (calls the runtime's send)" -O0
+	row clang "clang -O0 -DSPW_NO_OPTIMIZE (forced inlining only)" -O0 -DSPW_NO_OPTIMIZE
+} | tee "${CALLGRIND_OUT:-$here/results/callgrind.txt}"

@@ -9,710 +9,53 @@
  * choice (an exception to the MIT license of Spillway's templates).
  */
 /*
- * The channel is optimized even in a -O0 build of the program (gcc: the
- * pragma below; clang: every fast-path helper is forced inline): a debug
- * build still gets the fast send path. -DSPW_NO_OPTIMIZE keeps -O0, to
- * step through the channel itself in a debugger.
+ * The channel is optimized even in a -O0 build of the program: gcc
+ * compiles this file at -O2 (the pragma below); clang, which has no such
+ * pragma, calls the runtime's send, which is always optimized, instead of
+ * inlining the fast path at -O0. -DSPW_NO_OPTIMIZE keeps -O0 and the
+ * inline fast path, to step through the channel itself in a debugger.
  */
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__OPTIMIZE__) && \
 	!defined(SPW_NO_OPTIMIZE)
 #pragma GCC optimize("O2")
 #endif
+#if defined(__clang__) && !defined(__OPTIMIZE__) && !defined(SPW_NO_OPTIMIZE)
+#define SPW_PTR_CALL_RUNTIME 1
+#endif
 
 #include "spillway_ptr.h"
 #include "spillway_core.h"
 
-#include <stdint.h>
-#include <string.h>
-
 /*
- * How it works (see DESIGN.md in the repository for the measurements).
- *
- * A lane is a chain of segments, arrays of values. Its producers append at
- * the tail and publish a running count with a release store; the receiver
- * reads from the head up to the count it loaded with acquire. Nobody ever
- * pops from the front of a shared queue and the receiver never takes a
- * producer's lock. When the receiver visits a lane it takes everything
- * published so far (its "visit"), then moves on to the next lane with
- * values: lanes are served round-robin, a whole lane at a time.
- *
- * A batch (send_many) always lies within one segment, so a recv_batch view
- * (a pointer into a segment) never splits it. A segment the receiver has
- * read goes back to the lane's producers on a lock-free stack. A producer
- * that needs a segment takes one and frees the spares above
- * SPW_LANE_SPARES (the high-water mark) in its own thread, so while values
- * flow the two sides never meet on an allocator lock. When the receiver
- * finds the channel empty (a burst is over) it frees the spares above the
- * mark itself, but only once the channel has been quiet for
- * SPW_SHED_IDLE_NS, and trim() frees them all.
+ * The lanes, the receiver's scan and wait, capacity and memory are the
+ * runtime's (spillway_runtime.c), which knows spw_ptr_value only by its
+ * size and alignment. What is here is typed: the fast path of one value
+ * into the sender's tail segment and out of the receiver's window, each
+ * a copy of sizeof(spw_ptr_value) bytes that the compiler makes a move,
+ * and the API, whose handles are the runtime's spw_tx and spw_rx.
  */
-struct spw_ptr_seg {
-	struct spw_ptr_seg *next; /* written before the values after it are published */
-	struct spw_ptr_seg *free_next; /* in the returned / cached lists */
-	atomic_size_t end; /* SIZE_MAX, or the number of values once sealed */
-	size_t cap;
-	spw_ptr_value items[];
-};
+#define SPW_PTR_SIZE sizeof(spw_ptr_value)
+#define SPW_PTR_ITEMS SPW_SEG_ITEMS(_Alignof(spw_ptr_value))
 
-struct spw_ptr_lane {
-	/* Producer side: published count and biased lock, then the tail. */
-	spw_lane_ctl ctl;
-	struct spw_ptr_seg *tseg; /* segment being filled (NULL: none yet) */
-	size_t tpos; /* next free slot in tseg */
-	struct spw_ptr_seg *first; /* the lane's first segment, for the receiver */
-
-	/* Receiver side. */
-	SPW_ALIGNED uint_least64_t consumed; /* values taken into visits */
-	struct spw_ptr_seg *rseg; /* segment being read */
-	size_t rpos; /* next slot to read in rseg */
-	/*
-	 * Read segments for the producers to reuse (a stack: pushed by the
-	 * receiver and by a producer giving some back; taken whole), and
-	 * about how many there are (exact when nobody is inside).
-	 */
-	_Atomic(struct spw_ptr_seg *) returned;
-	atomic_size_t spare_n;
-};
-
-/* One cache-aligned block: the channel, then its lanes. */
-struct spw_ptr_chan {
-	spw_core core;
-	size_t seg_cap; /* values per segment */
-	struct spw_ptr_lane *lanes; /* just after the channel, in the block */
-};
-
-/* The lanes after the channel start on a cache line of their own. */
-_Static_assert(sizeof(struct spw_ptr_chan) % SPW_CACHE_LINE == 0,
-	       "channel size is a multiple of the cache line");
-
-struct spw_ptr_sender {
-	struct spw_ptr_chan *chan;
-	struct spw_ptr_lane *lane; /* its lane, bound at creation */
-};
-
-struct spw_ptr_receiver {
-	struct spw_ptr_chan *chan;
-	spw_ptr_value *rp; /* next value to hand out */
-	spw_ptr_value *rend; /* end of the current window */
-	size_t lane; /* the lane being visited */
-	uint_least64_t left; /* values of the visit not yet in a window */
-	size_t cursor; /* next lane to look at */
-	/* Idle tracking for shedding (see spw_ptr_idle). */
-	uint64_t idle_since; /* first empty look of this quiet spell, or 0 */
-	unsigned idle_looks; /* empty non-blocking looks since then */
-	int idle_shed; /* this quiet spell has shed already */
-	int shut; /* receiver_shutdown: end of stream once drained */
-};
-
-/*
- * How a refill may wait: not at all (try_*), not at all but lingering on a
- * short first look (the rest of a blocking recv_many), or block.
- */
-enum spw_ptr_wait {
-	SPW_PTR_NO_WAIT,
-	SPW_PTR_MORE,
-	SPW_PTR_WAIT
-};
-
-/*
- * Segments are aligned for the element type: items[] starts at a multiple
- * of _Alignof(value) inside the segment, so the segment itself must be
- * aligned that much. Types aligned beyond a pointer (_Alignas(32), long
- * double, ...) take their segments from the aligned allocator; the rest
- * from plain spw_mem_alloc, which is pointer-aligned at least.
- */
-#define SPW_PTR_SEG_ALIGN _Alignof(struct spw_ptr_seg)
-#define SPW_PTR_SEG_OVERALIGNED (SPW_PTR_SEG_ALIGN > _Alignof(void *))
-
-static void *spw_ptr_seg_alloc(size_t size)
+SPW_INLINE spw_tx *spw_ptr_tx(spw_ptr_sender *tx)
 {
-	if (SPW_PTR_SEG_OVERALIGNED)
-		return spw_mem_alloc_aligned(size, SPW_PTR_SEG_ALIGN);
-	return spw_mem_alloc(size);
+	return (spw_tx *)(void *)tx;
 }
 
-static void spw_ptr_seg_free(struct spw_ptr_seg *s)
+SPW_INLINE const spw_tx *spw_ptr_ctx(const spw_ptr_sender *tx)
 {
-	if (SPW_PTR_SEG_OVERALIGNED)
-		spw_mem_free_aligned(s);
-	else
-		spw_mem_free(s);
+	return (const spw_tx *)(const void *)tx;
 }
 
-/* Largest number of values one segment (and so one batch) may hold. */
-#define SPW_PTR_MAX_ITEMS \
-	((SIZE_MAX / 2 - sizeof(struct spw_ptr_seg) - SPW_PTR_SEG_ALIGN) / sizeof(spw_ptr_value))
-
-/* ---- spare segments ---------------------------------------------------- */
-
-/*
- * Push the list first..last onto the lane's stack of spares. Any thread
- * may push; the stack is only ever emptied whole (atomic exchange), never
- * popped one at a time, so there is no ABA problem.
- */
-static void spw_ptr_spares_push(struct spw_ptr_lane *lane,
-				struct spw_ptr_seg *first, struct spw_ptr_seg *last)
+SPW_INLINE spw_rx *spw_ptr_rx(spw_ptr_receiver *rx)
 {
-	struct spw_ptr_seg *head;
-
-	head = atomic_load_explicit(&lane->returned, memory_order_relaxed);
-	do
-		last->free_next = head;
-	while (!atomic_compare_exchange_weak_explicit(&lane->returned, &head,
-						      first,
-						      memory_order_release,
-						      memory_order_relaxed));
+	return (spw_rx *)(void *)rx;
 }
 
-/* Take every spare of the lane; the caller owns the list. */
-static struct spw_ptr_seg *spw_ptr_spares_take(struct spw_ptr_lane *lane)
+SPW_INLINE const spw_rx *spw_ptr_crx(const spw_ptr_receiver *rx)
 {
-	if (atomic_load_explicit(&lane->returned, memory_order_relaxed) == NULL)
-		return NULL;
-	return atomic_exchange_explicit(&lane->returned, NULL,
-					memory_order_acquire);
+	return (const spw_rx *)(const void *)rx;
 }
-
-/* Free a list of spare segments; returns how many there were. */
-static size_t spw_ptr_free_list(struct spw_ptr_seg *s)
-{
-	size_t n = 0;
-
-	while (s != NULL) {
-		struct spw_ptr_seg *next = s->free_next;
-
-		spw_ptr_seg_free(s);
-		s = next;
-		n++;
-	}
-	return n;
-}
-
-/*
- * Give the first `keep` segments of a taken list back to the lane and
- * free the rest (the high-water mark, and trim with keep = 0).
- */
-static void spw_ptr_spares_keep(struct spw_ptr_lane *lane,
-				struct spw_ptr_seg *s, size_t keep)
-{
-	struct spw_ptr_seg *first = s, *last = NULL;
-	size_t n;
-
-	for (n = 0; s != NULL && n < keep; n++) {
-		last = s;
-		s = s->free_next;
-	}
-	if (last != NULL) {
-		last->free_next = NULL;
-		spw_ptr_spares_push(lane, first, last);
-	}
-	n = spw_ptr_free_list(s);
-	if (n != 0)
-		atomic_fetch_sub_explicit(&lane->spare_n, n,
-					  memory_order_relaxed);
-}
-
-/* ---- producer side ----------------------------------------------------- */
-
-/*
- * Start a new tail segment with room for n values, sealing the current
- * one. Returns 0 when memory is short; the lane is then unchanged.
- */
-static int spw_ptr_grow(struct spw_ptr_chan *chan,
-			struct spw_ptr_lane *lane, size_t n)
-{
-	size_t need = n > chan->seg_cap ? n : chan->seg_cap;
-	struct spw_ptr_seg *s = spw_ptr_spares_take(lane);
-
-	if (s != NULL) {
-		/*
-		 * Reuse the top spare, give SPW_LANE_SPARES of the others
-		 * back and free the rest: here, in the thread that most
-		 * likely allocated them.
-		 */
-		atomic_fetch_sub_explicit(&lane->spare_n, 1,
-					  memory_order_relaxed);
-		spw_ptr_spares_keep(lane, s->free_next, SPW_LANE_SPARES);
-		if (s->cap < need) {
-			spw_ptr_seg_free(s);
-			s = NULL;
-		}
-	}
-	if (s == NULL) {
-		s = spw_ptr_seg_alloc(sizeof(*s) + need * sizeof(s->items[0]));
-		if (s == NULL)
-			return 0;
-		s->cap = need;
-	}
-	s->next = NULL;
-	atomic_init(&s->end, SIZE_MAX);
-	if (lane->tseg == NULL) {
-		lane->first = s;
-	} else {
-		atomic_store_explicit(&lane->tseg->end, lane->tpos,
-				      memory_order_relaxed);
-		lane->tseg->next = s;
-	}
-	lane->tseg = s;
-	lane->tpos = 0;
-	return 1;
-}
-
-/*
- * Append n values to tx's lane, whole or not at all, once their capacity
- * slots are reserved (given back on failure). `closed` is looked at inside
- * the lane, so that a shutdown (which waits until no sender is inside a
- * lane) knows every send it did not refuse has published its values.
- */
-static SPW_NOINLINE spw_status spw_ptr_append(spw_ptr_sender *tx,
-					      const spw_ptr_value *values, size_t n)
-{
-	struct spw_ptr_chan *chan = tx->chan;
-	struct spw_ptr_lane *lane = tx->lane;
-	uint_least64_t pub;
-	int locked;
-
-	locked = spw_lane_enter(&lane->ctl);
-	if (SPW_UNLIKELY(spw_core_closed_in_lane(&chan->core))) {
-		spw_lane_exit(&lane->ctl, locked);
-		spw_core_unreserve(&chan->core, n);
-		return SPW_CLOSED;
-	}
-	if (SPW_UNLIKELY(lane->tseg == NULL ||
-			 lane->tseg->cap - lane->tpos < n) &&
-	    !spw_ptr_grow(chan, lane, n)) {
-		spw_lane_exit(&lane->ctl, locked);
-		spw_core_unreserve(&chan->core, n);
-		return SPW_NOMEM;
-	}
-	if (n == 1)
-		lane->tseg->items[lane->tpos] = values[0];
-	else
-		memcpy(&lane->tseg->items[lane->tpos], values,
-		       n * sizeof(*values));
-	lane->tpos += n;
-	pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
-	atomic_store_explicit(&lane->ctl.published, pub + n,
-			      memory_order_release);
-	spw_lane_exit(&lane->ctl, locked);
-	SPW_TEST_YIELD();
-	spw_core_notify(&chan->core);
-	return SPW_OK;
-}
-
-/*
- * Enqueue n values without waiting. (send has its own fast path for the
- * common case; this handles everything.) While senders wait for room, a
- * send that does not wait leaves the room the first of them needs.
- */
-static SPW_NOINLINE spw_status spw_ptr_enqueue(spw_ptr_sender *tx,
-					       const spw_ptr_value *values, size_t n)
-{
-	spw_core *core = &tx->chan->core;
-
-	if (SPW_UNLIKELY(spw_core_is_closed(core)))
-		return SPW_CLOSED;
-	if (SPW_UNLIKELY(!spw_core_reserve_polite(core, n)))
-		return SPW_FULL;
-	return spw_ptr_append(tx, values, n);
-}
-
-/*
- * Enqueue n values, waiting up to timeout_ns (SPW_FOREVER: no limit) for
- * room on a bounded channel.
- */
-static spw_status spw_ptr_enqueue_wait(spw_ptr_sender *tx,
-				       const spw_ptr_value *values, size_t n,
-				       uint64_t timeout_ns)
-{
-	spw_core *core = &tx->chan->core;
-	struct timespec deadline;
-	spw_status st;
-
-	if (SPW_UNLIKELY(spw_core_is_closed(core)))
-		return SPW_CLOSED;
-	if (spw_core_reserve_polite(core, n))
-		return spw_ptr_append(tx, values, n);
-	if (timeout_ns == 0)
-		return SPW_TIMEOUT;
-	if (timeout_ns != SPW_FOREVER)
-		spw_deadline_after(&deadline, timeout_ns);
-	st = spw_core_reserve_wait(core, n,
-				   timeout_ns == SPW_FOREVER ? NULL : &deadline);
-	if (st != SPW_OK)
-		return st;
-	return spw_ptr_append(tx, values, n);
-}
-
-/* ---- receiver side ----------------------------------------------------- */
-
-/*
- * A segment the receiver has read goes back to the lane's producers. The
- * receiver calls neither malloc nor free on this path while values flow
- * (a free here would take the allocator lock of the producer thread's
- * arena, and the producer would meet it in malloc: a futex on the send
- * path): the producer takes the spares as it needs segments and frees
- * those above the high-water mark itself. An oversized segment (a large
- * batch's) is freed at once.
- */
-static void spw_ptr_recycle(struct spw_ptr_chan *chan,
-			    struct spw_ptr_lane *lane, struct spw_ptr_seg *s)
-{
-	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR) {
-		spw_ptr_seg_free(s);
-		return;
-	}
-	atomic_fetch_add_explicit(&lane->spare_n, 1, memory_order_relaxed);
-	spw_ptr_spares_push(lane, s, s);
-}
-
-/*
- * Receiver: keep at most `keep` spares per lane, free the rest. With
- * SPW_LANE_SPARES when it finds the channel empty (a burst, if there was
- * one, is over, and its producers may never take their spares back); with
- * 0 for trim(). spare_n never counts fewer segments than the stack holds
- * (it grows before a push and shrinks after a take), so a lane whose count
- * is at most `keep` has nothing to free.
- */
-static void spw_ptr_shed(struct spw_ptr_chan *chan, size_t keep)
-{
-	size_t i, n = spw_core_active_lanes(&chan->core);
-
-	for (i = 0; i < n; i++) {
-		struct spw_ptr_lane *lane = &chan->lanes[i];
-
-		if (atomic_load_explicit(&lane->spare_n, memory_order_relaxed) >
-		    keep)
-			spw_ptr_spares_keep(lane, spw_ptr_spares_take(lane),
-					    keep);
-	}
-}
-
-/*
- * Make the next window of the current visit: the values of the visit that
- * lie in the lane's head segment.
- */
-static void spw_ptr_window(spw_ptr_receiver *rx)
-{
-	struct spw_ptr_lane *lane = &rx->chan->lanes[rx->lane];
-	struct spw_ptr_seg *s = lane->rseg;
-	size_t end, take;
-
-	if (s == NULL) {
-		s = lane->rseg = lane->first;
-		lane->rpos = 0;
-	}
-	end = atomic_load_explicit(&s->end, memory_order_relaxed);
-	while (lane->rpos == end) {
-		/* Sealed and read: the visit goes on in the next segment. */
-		struct spw_ptr_seg *next = s->next;
-
-		spw_ptr_recycle(rx->chan, lane, s);
-		s = lane->rseg = next;
-		lane->rpos = 0;
-		end = atomic_load_explicit(&s->end, memory_order_relaxed);
-	}
-	take = end - lane->rpos;
-	if (take > rx->left)
-		take = (size_t)rx->left;
-	rx->rp = &s->items[lane->rpos];
-	rx->rend = rx->rp + take;
-	lane->rpos += take;
-	rx->left -= take;
-}
-
-/* Fewer values than this on a first look: linger (see the runtime). */
-#define SPW_PTR_LINGER_VALUES \
-	(SPW_LINGER_BYTES / sizeof(spw_ptr_value) + 1)
-
-/*
- * Look at every lane once, from the cursor on; start a visit of the first
- * one with values. Returns 0 when no lane has any. With `linger`, a short
- * visit waits a moment for the sender to add to it.
- */
-static int spw_ptr_scan(spw_ptr_receiver *rx, int linger)
-{
-	struct spw_ptr_chan *chan = rx->chan;
-	size_t n = spw_core_active_lanes(&chan->core), i = rx->cursor, k;
-
-	/* Lanes from n on never had a sender: the look wraps at n. */
-	if (i >= n)
-		i = 0;
-	for (k = 0; k < n; k++) {
-		struct spw_ptr_lane *lane = &chan->lanes[i];
-		uint_least64_t pub = spw_lane_published(&lane->ctl);
-
-		if (linger && pub != lane->consumed &&
-		    pub - lane->consumed < SPW_PTR_LINGER_VALUES) {
-			int j;
-
-			for (j = 0; j < SPW_LINGER_PAUSES; j++)
-				spw_pause();
-			pub = spw_lane_published(&lane->ctl);
-		}
-		if (pub != lane->consumed) {
-			rx->left = pub - lane->consumed;
-			lane->consumed = pub;
-			spw_core_took(&chan->core, rx->left);
-			rx->lane = i;
-			rx->cursor = i + 1;
-			rx->idle_since = 0;
-			rx->idle_shed = 0;
-			spw_ptr_window(rx);
-			return 1;
-		}
-		i = i + 1 == n ? 0 : i + 1;
-	}
-	return 0;
-}
-
-/* For spw_core_park: is any lane ready? (Does not take anything.) */
-static int spw_ptr_ready(void *ctx)
-{
-	spw_ptr_receiver *rx = ctx;
-	size_t i, n = spw_core_active_lanes(&rx->chan->core);
-
-	for (i = 0; i < n; i++) {
-		struct spw_ptr_lane *lane = &rx->chan->lanes[i];
-
-		if (spw_lane_published(&lane->ctl) != lane->consumed)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * A non-blocking receive found every lane empty. The spares above the mark
- * are shed only once the channel has been quiet for SPW_SHED_IDLE_NS, so
- * that a receiver that is merely faster than its senders never frees
- * memory while values flow (the free would meet the producer's malloc on
- * its arena lock). The clock is read on the first empty look of a quiet
- * spell and on every 16th after it.
- */
-/*
- * At `now`, shed once per quiet spell if it is SPW_SHED_IDLE_NS old.
- * Returns nonzero when the spell has shed (now or before).
- */
-static int spw_ptr_shed_if_quiet(spw_ptr_receiver *rx, uint64_t now)
-{
-	if (!rx->idle_shed && rx->idle_since != 0 &&
-	    now - rx->idle_since >= SPW_SHED_IDLE_NS) {
-		spw_ptr_shed(rx->chan, SPW_LANE_SPARES);
-		rx->idle_shed = 1;
-	}
-	return rx->idle_shed;
-}
-
-static void spw_ptr_idle(spw_ptr_receiver *rx)
-{
-	uint64_t now;
-
-	if (rx->idle_shed ||
-	    (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0))
-		return;
-	now = spw_now_ns();
-	if (rx->idle_since == 0) {
-		rx->idle_since = now;
-		rx->idle_looks = 0;
-	} else {
-		(void)spw_ptr_shed_if_quiet(rx, now);
-	}
-}
-
-/*
- * A blocking receive has spun and found nothing: sleep until a sender
- * wakes us or the caller's deadline passes. If the quiet spell is not yet
- * SPW_SHED_IDLE_NS old, sleep at most until it is (a timeout of our own,
- * reported as a spurious wake-up), so that the spares are shed before a
- * long sleep but never while values still flow.
- */
-static spw_status spw_ptr_park(spw_ptr_receiver *rx,
-			       const struct timespec *deadline)
-{
-	const struct timespec *until = deadline;
-	struct timespec shed_at;
-	spw_status st;
-
-	if (!rx->idle_shed) {
-		uint64_t now = spw_now_ns(), at;
-
-		if (rx->idle_since == 0)
-			rx->idle_since = now;
-		at = rx->idle_since + SPW_SHED_IDLE_NS;
-		if (!spw_ptr_shed_if_quiet(rx, now) &&
-		    (deadline == NULL || spw_timespec_ns(deadline) > at)) {
-			spw_deadline_at(&shed_at, at);
-			until = &shed_at;
-		}
-	}
-	st = spw_core_park(&rx->chan->core, until, spw_ptr_ready, rx);
-	if (st == SPW_TIMEOUT && until != deadline)
-		st = SPW_OK; /* our own deadline: look again, then shed */
-	return st;
-}
-
-/*
- * The current window is used up: make the next one.
- * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
- */
-static spw_status spw_ptr_refill(spw_ptr_receiver *rx,
-				 enum spw_ptr_wait wait, const struct timespec *deadline)
-{
-	spw_core *core = &rx->chan->core;
-	spw_status parked = SPW_OK;
-	uint64_t spin_start = 0;
-	unsigned spins = 0;
-
-	if (rx->left != 0) {
-		spw_ptr_window(rx);
-		return SPW_OK;
-	}
-	for (;;) {
-		/*
-		 * Linger only when values were there at once: a stream. A
-		 * receiver that had to wait is in a ping-pong, not a stream.
-		 */
-		int linger = wait != SPW_PTR_NO_WAIT && spins == 0 &&
-			     parked == SPW_OK;
-
-		if (spw_ptr_scan(rx, linger))
-			return SPW_OK;
-		SPW_TEST_YIELD();
-		if (rx->shut || spw_core_senders_gone(core)) {
-			SPW_TEST_YIELD();
-			/*
-			 * Every sender closed, and each close released after
-			 * its last send (or the receiver shut the channel
-			 * down and waited until every accepted send had
-			 * published): one scan now sees every value ever
-			 * accepted. Only an empty scan is end of stream.
-			 */
-			return spw_ptr_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
-		}
-		if (wait == SPW_PTR_NO_WAIT) {
-			spw_ptr_idle(rx);
-			if (spw_core_has_fd(core) &&
-			    spw_core_arm(core, spw_ptr_ready, rx))
-				continue; /* values came after all: look again */
-		}
-		if (wait != SPW_PTR_WAIT)
-			return SPW_EMPTY;
-		if (parked == SPW_TIMEOUT) {
-			(void)spw_ptr_shed_if_quiet(rx, spw_now_ns());
-			return SPW_TIMEOUT;
-		}
-		if (parked == SPW_OK) {
-			/*
-			 * Spin for the channel's budget (spw_config.spin_ns),
-			 * on the clock, but not past the caller's deadline.
-			 */
-			uint64_t now = spw_now_ns();
-
-			if (spin_start == 0)
-				spin_start = now;
-			if (deadline != NULL && now >= spw_timespec_ns(deadline)) {
-				parked = SPW_TIMEOUT;
-				continue; /* look once more, then time out */
-			}
-			if (now - spin_start < core->spin_ns) {
-				spw_spin(now - spin_start);
-				spins++;
-				continue;
-			}
-		}
-		/* After a timeout, look once more before giving up. */
-		parked = spw_ptr_park(rx, deadline);
-	}
-}
-
-static spw_status spw_ptr_recv_one(spw_ptr_receiver *rx,
-				   spw_ptr_value *out, enum spw_ptr_wait wait,
-				   const struct timespec *deadline)
-{
-	if (SPW_UNLIKELY(rx == NULL || out == NULL))
-		return SPW_INVALID;
-	if (SPW_UNLIKELY(rx->rp == rx->rend)) {
-		spw_status st = spw_ptr_refill(rx, wait, deadline);
-
-		if (st != SPW_OK)
-			return st;
-	}
-	*out = *rx->rp++;
-	spw_core_release(&rx->chan->core, 1);
-	return SPW_OK;
-}
-
-static spw_status spw_ptr_view(spw_ptr_receiver *rx,
-			       const spw_ptr_value **items, size_t *n, enum spw_ptr_wait wait)
-{
-	if (SPW_UNLIKELY(rx == NULL || items == NULL || n == NULL))
-		return SPW_INVALID;
-	*items = NULL;
-	*n = 0;
-	if (rx->rp == rx->rend) {
-		spw_status st = spw_ptr_refill(rx, wait, NULL);
-
-		if (st != SPW_OK)
-			return st;
-	}
-	*items = rx->rp;
-	*n = (size_t)(rx->rend - rx->rp);
-	rx->rp = rx->rend;
-	spw_core_release(&rx->chan->core, *n);
-	return SPW_OK;
-}
-
-/* ---- teardown ---------------------------------------------------------- */
-
-static void spw_ptr_destroy_values(spw_core *core, spw_ptr_value *items,
-				   size_t n)
-{
-	size_t i;
-
-	if (core->destroy == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		core->destroy(&items[i], core->destroy_ctx);
-}
-
-/*
- * The last handle closed: nobody else touches the channel. Every value
- * from the receiver's read position to the producers' tail was never
- * received: it goes to the destroy hook, exactly once.
- */
-static void spw_ptr_chan_free(struct spw_ptr_chan *chan)
-{
-	size_t i;
-
-	for (i = 0; i < chan->core.lanes; i++) {
-		struct spw_ptr_lane *lane = &chan->lanes[i];
-		struct spw_ptr_seg *s = lane->rseg, *next;
-		size_t pos = lane->rpos;
-
-		if (s == NULL) {
-			s = lane->first;
-			pos = 0;
-		}
-		for (; s != NULL; s = next, pos = 0) {
-			size_t end = lane->tpos;
-
-			if (s != lane->tseg)
-				end = atomic_load_explicit(&s->end,
-							   memory_order_relaxed);
-			next = s->next;
-			spw_ptr_destroy_values(&chan->core, &s->items[pos],
-					       end - pos);
-			spw_ptr_seg_free(s);
-		}
-		(void)spw_ptr_free_list(atomic_load_explicit(
-			&lane->returned, memory_order_relaxed));
-		spw_lane_ctl_destroy(&lane->ctl);
-	}
-	spw_core_destroy(&chan->core);
-	spw_mem_free_aligned(chan);
-}
-
-/* ---- the API ----------------------------------------------------------- */
 
 spw_status spw_ptr_channel(spw_ptr_sender **tx, spw_ptr_receiver **rx)
 {
@@ -721,428 +64,210 @@ spw_status spw_ptr_channel(spw_ptr_sender **tx, spw_ptr_receiver **rx)
 	return spw_ptr_channel_with(&defaults, tx, rx);
 }
 
-spw_status spw_ptr_channel_with(const spw_config *cfg,
-				spw_ptr_sender **tx, spw_ptr_receiver **rx)
+spw_status spw_ptr_channel_with(const spw_config *cfg, spw_ptr_sender **tx, spw_ptr_receiver **rx)
 {
-	struct spw_ptr_chan *chan;
-	spw_ptr_sender *s;
-	spw_ptr_receiver *r;
+	spw_tx *t;
+	spw_rx *r;
 	spw_status st;
-	size_t i;
 
-	if (cfg == NULL || tx == NULL || rx == NULL)
+	if (tx == NULL || rx == NULL)
 		return SPW_INVALID;
-	if (spw_config_check(cfg) != SPW_OK)
-		return SPW_INVALID;
-
-	/* lanes <= SPW_MAX_LANES (checked above): the size cannot overflow. */
-	chan = spw_mem_alloc_aligned(sizeof(*chan) + cfg->lanes * sizeof(*chan->lanes), SPW_CACHE_LINE);
-	if (chan == NULL)
-		return SPW_NOMEM;
-	memset(chan, 0, sizeof(*chan));
-	st = spw_core_init(&chan->core, cfg);
-	if (st != SPW_OK) {
-		spw_mem_free_aligned(chan);
-		return st;
+	st = spw_chan_open(cfg, SPW_PTR_SIZE, _Alignof(spw_ptr_value), &t, &r);
+	if (st == SPW_OK) {
+		*tx = (spw_ptr_sender *)(void *)t;
+		*rx = (spw_ptr_receiver *)(void *)r;
 	}
-	s = spw_mem_alloc(sizeof(*s));
-	r = spw_mem_alloc(sizeof(*r));
-	if (s == NULL || r == NULL) {
-		spw_mem_free(r);
-		spw_mem_free(s);
-		spw_core_destroy(&chan->core);
-		spw_mem_free_aligned(chan);
-		return SPW_NOMEM;
-	}
-	if (cfg->initial_buffer != 0)
-		chan->seg_cap = cfg->initial_buffer;
-	else if (sizeof(spw_ptr_value) * 16 >= SPW_DEFAULT_SEGMENT_BYTES)
-		chan->seg_cap = 16;
-	else
-		chan->seg_cap = SPW_DEFAULT_SEGMENT_BYTES /
-				sizeof(spw_ptr_value);
-	if (chan->seg_cap > SPW_PTR_MAX_ITEMS)
-		chan->seg_cap = SPW_PTR_MAX_ITEMS;
-	chan->lanes = (struct spw_ptr_lane *)(chan + 1);
-	for (i = 0; i < cfg->lanes; i++) {
-		memset(&chan->lanes[i], 0, sizeof(chan->lanes[i]));
-		spw_lane_ctl_init(&chan->lanes[i].ctl);
-		atomic_init(&chan->lanes[i].returned, NULL);
-		atomic_init(&chan->lanes[i].spare_n, 0);
-	}
-
-	memset(r, 0, sizeof(*r));
-	r->chan = chan;
-	atomic_fetch_add_explicit(&chan->core.handles, 1, memory_order_relaxed);
-
-	s->chan = chan;
-	s->lane = &chan->lanes[spw_core_next_lane(&chan->core)];
-	spw_core_sender_opened(&chan->core);
-
-	*tx = s;
-	*rx = r;
-	return SPW_OK;
+	return st;
 }
 
 spw_status spw_ptr_sender_clone(spw_ptr_sender *tx, spw_ptr_sender **out)
 {
-	spw_ptr_sender *s;
+	spw_tx *t;
+	spw_status st;
 
-	if (tx == NULL || out == NULL)
+	if (out == NULL)
 		return SPW_INVALID;
-	s = spw_mem_alloc(sizeof(*s));
-	if (s == NULL)
-		return SPW_NOMEM;
-	s->chan = tx->chan;
-	s->lane = &tx->chan->lanes[spw_core_next_lane(&tx->chan->core)];
-	spw_core_sender_opened(&tx->chan->core);
-	*out = s;
-	return SPW_OK;
+	st = spw_tx_clone(spw_ptr_tx(tx), &t);
+	if (st == SPW_OK)
+		*out = (spw_ptr_sender *)(void *)t;
+	return st;
 }
 
 spw_status spw_ptr_sender_close(spw_ptr_sender *tx)
 {
-	struct spw_ptr_chan *chan;
-
-	if (tx == NULL)
-		return SPW_INVALID;
-	chan = tx->chan;
-	spw_mem_free(tx);
-	if (spw_core_sender_closed(&chan->core))
-		spw_ptr_chan_free(chan);
-	return SPW_OK;
+	return spw_tx_close(spw_ptr_tx(tx));
 }
 
 /*
- * The fast path of one value: a lane this thread owns, room in its tail
- * segment, an open channel (and, on a bounded channel, the slot already
- * reserved). Returns 0 when the caller must take the slow path.
+ * One value: the fast path (a lane this thread owns, room in its tail
+ * segment, an open channel); anything else, including the first send of
+ * a thread, goes through the runtime. A bounded channel reserves its slot
+ * first (one compare-and-swap).
  */
-SPW_INLINE int spw_ptr_fast(struct spw_ptr_chan *chan, struct spw_ptr_lane *lane,
-			    const spw_ptr_value *value)
+SPW_INLINE spw_status spw_ptr_send_one(spw_ptr_sender *sender, const spw_ptr_value *v)
 {
-	struct spw_ptr_seg *seg;
+	spw_tx *tx = spw_ptr_tx(sender);
 
-	if (SPW_LIKELY(spw_lane_enter_owned(&lane->ctl))) {
-		seg = lane->tseg;
-		if (SPW_LIKELY(seg != NULL && lane->tpos < seg->cap &&
-			       !spw_core_closed_in_lane(&chan->core))) {
-			uint_least64_t pub = atomic_load_explicit(
-				&lane->ctl.published, memory_order_relaxed);
-
-			seg->items[lane->tpos++] = *value;
-			atomic_store_explicit(&lane->ctl.published, pub + 1,
-					      memory_order_release);
-			spw_lane_exit(&lane->ctl, 0);
-			spw_core_notify(&chan->core);
-			return 1;
-		}
-		spw_lane_exit(&lane->ctl, 0);
+#ifdef SPW_PTR_CALL_RUNTIME
+	return spw_tx_send(tx, v);
+#else
+	if (SPW_UNLIKELY(tx == NULL || v == NULL))
+		return SPW_INVALID;
+	if (SPW_LIKELY(tx->chan->core.capacity == 0)) {
+		if (SPW_LIKELY(spw_tx_fast(tx, v, SPW_PTR_SIZE, SPW_PTR_ITEMS)))
+			return SPW_OK;
+		return spw_tx_enqueue(tx, v, 1);
 	}
-	return 0;
+	if (SPW_UNLIKELY(!spw_core_reserve_polite(&tx->chan->core, 1)))
+		return spw_tx_enqueue(tx, v, 1); /* full or closed */
+	if (SPW_LIKELY(spw_tx_fast(tx, v, SPW_PTR_SIZE, SPW_PTR_ITEMS)))
+		return SPW_OK;
+	return spw_tx_append(tx, v, 1);
+#endif
 }
 
 spw_status spw_ptr_send(spw_ptr_sender *tx, spw_ptr_value value)
 {
-	struct spw_ptr_chan *chan;
-	const spw_ptr_value *v = &value;
+	return spw_ptr_send_one(tx, &value);
+}
 
-	if (SPW_UNLIKELY(tx == NULL))
-		return SPW_INVALID;
-	chan = tx->chan;
-	/*
-	 * The fast path; anything else, including the first send of a
-	 * thread, goes through enqueue. A bounded channel reserves its slot
-	 * first (one compare-and-swap).
-	 */
-	if (SPW_LIKELY(chan->core.capacity == 0)) {
-		if (SPW_LIKELY(spw_ptr_fast(chan, tx->lane, v)))
+spw_status spw_ptr_send_many(spw_ptr_sender *tx, const spw_ptr_value *values, size_t n)
+{
+	return spw_tx_send_many(spw_ptr_tx(tx), values, n);
+}
+
+/* Room at once: the fast path, as send; else the runtime waits for it. */
+SPW_INLINE spw_status spw_ptr_send_one_wait(spw_ptr_sender *sender, const spw_ptr_value *v, uint64_t timeout_ns)
+{
+	spw_tx *tx = spw_ptr_tx(sender);
+
+#ifndef SPW_PTR_CALL_RUNTIME
+	if (SPW_LIKELY(tx != NULL && v != NULL && spw_core_reserve_polite(&tx->chan->core, 1))) {
+		if (SPW_LIKELY(spw_tx_fast(tx, v, SPW_PTR_SIZE, SPW_PTR_ITEMS)))
 			return SPW_OK;
-		return spw_ptr_enqueue(tx, v, 1);
+		return spw_tx_append(tx, v, 1);
 	}
-	if (SPW_UNLIKELY(!spw_core_reserve_polite(&chan->core, 1)))
-		return spw_ptr_enqueue(tx, v, 1); /* full or closed */
-	if (SPW_LIKELY(spw_ptr_fast(chan, tx->lane, v)))
-		return SPW_OK;
-	return spw_ptr_append(tx, v, 1);
+#endif
+	return spw_tx_send_wait(tx, v, timeout_ns);
 }
 
-spw_status spw_ptr_send_many(spw_ptr_sender *tx,
-			     const spw_ptr_value *values, size_t n)
+spw_status spw_ptr_send_wait(spw_ptr_sender *tx, spw_ptr_value value, uint64_t timeout_ns)
 {
-	if (SPW_UNLIKELY(tx == NULL || (values == NULL && n != 0) ||
-			 n > SPW_PTR_MAX_ITEMS))
-		return SPW_INVALID;
-	if (n == 0)
-		return SPW_OK;
-	return spw_ptr_enqueue(tx, values, n);
+	return spw_ptr_send_one_wait(tx, &value, timeout_ns);
 }
 
-spw_status spw_ptr_send_wait(spw_ptr_sender *tx, spw_ptr_value value,
-			     uint64_t timeout_ns)
+spw_status spw_ptr_send_many_wait(spw_ptr_sender *tx, const spw_ptr_value *values, size_t n, uint64_t timeout_ns)
 {
-	const spw_ptr_value *v = &value;
-
-	if (SPW_UNLIKELY(tx == NULL))
-		return SPW_INVALID;
-	/* Room at once: the fast path, as send. */
-	if (SPW_LIKELY(spw_core_reserve_polite(&tx->chan->core, 1))) {
-		if (SPW_LIKELY(spw_ptr_fast(tx->chan, tx->lane, v)))
-			return SPW_OK;
-		return spw_ptr_append(tx, v, 1);
-	}
-	return spw_ptr_enqueue_wait(tx, v, 1, timeout_ns);
-}
-
-spw_status spw_ptr_send_many_wait(spw_ptr_sender *tx,
-				  const spw_ptr_value *values, size_t n,
-				  uint64_t timeout_ns)
-{
-	if (SPW_UNLIKELY(tx == NULL || (values == NULL && n != 0) ||
-			 n > SPW_PTR_MAX_ITEMS))
-		return SPW_INVALID;
-	/* A batch that could never fit is refused at once. */
-	if (tx->chan->core.capacity != 0 && n > tx->chan->core.capacity)
-		return SPW_INVALID;
-	if (n == 0)
-		return SPW_OK;
-	return spw_ptr_enqueue_wait(tx, values, n, timeout_ns);
+	return spw_tx_send_many_wait(spw_ptr_tx(tx), values, n, timeout_ns);
 }
 
 spw_status spw_ptr_is_closed(const spw_ptr_sender *tx, int *closed)
 {
-	if (tx == NULL || closed == NULL)
-		return SPW_INVALID;
-	*closed = spw_core_is_closed(&tx->chan->core) != 0;
-	return SPW_OK;
+	return spw_tx_is_closed(spw_ptr_ctx(tx), closed);
 }
 
 spw_status spw_ptr_wait_closed(spw_ptr_sender *tx, uint64_t timeout_ns)
 {
-	struct timespec deadline;
+	return spw_tx_wait_closed(spw_ptr_tx(tx), timeout_ns);
+}
 
-	if (tx == NULL)
-		return SPW_INVALID;
-	if (spw_core_is_closed(&tx->chan->core))
+/* One value out of the receiver's window, or from the runtime's refill. */
+SPW_INLINE spw_status spw_ptr_recv_one(spw_ptr_receiver *receiver, spw_ptr_value *out, spw_wait wait, uint64_t timeout_ns)
+{
+	spw_rx *rx = spw_ptr_rx(receiver);
+
+#ifndef SPW_PTR_CALL_RUNTIME
+	if (SPW_LIKELY(rx != NULL && out != NULL && spw_rx_fast(rx, out, SPW_PTR_SIZE)))
 		return SPW_OK;
-	if (timeout_ns == 0)
-		return SPW_TIMEOUT;
-	if (timeout_ns == SPW_FOREVER)
-		return spw_core_wait_closed(&tx->chan->core, NULL);
-	spw_deadline_after(&deadline, timeout_ns);
-	return spw_core_wait_closed(&tx->chan->core, &deadline);
+#endif
+	return spw_rx_recv(rx, out, wait, timeout_ns);
 }
 
 spw_status spw_ptr_recv(spw_ptr_receiver *rx, spw_ptr_value *out)
 {
-	return spw_ptr_recv_one(rx, out, SPW_PTR_WAIT, NULL);
+	return spw_ptr_recv_one(rx, out, SPW_WAIT_BLOCK, SPW_FOREVER);
 }
 
 spw_status spw_ptr_try_recv(spw_ptr_receiver *rx, spw_ptr_value *out)
 {
-	return spw_ptr_recv_one(rx, out, SPW_PTR_NO_WAIT, NULL);
+	return spw_ptr_recv_one(rx, out, SPW_WAIT_NONE, 0);
 }
 
-spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx, spw_ptr_value *out,
-				uint64_t timeout_ns)
+spw_status spw_ptr_recv_timeout(spw_ptr_receiver *rx, spw_ptr_value *out, uint64_t timeout_ns)
 {
-	struct timespec deadline;
+	return spw_ptr_recv_one(rx, out, SPW_WAIT_BLOCK, timeout_ns);
+}
+
+/* A view of the next window (nothing is written on SPW_INVALID). */
+SPW_INLINE spw_status spw_ptr_view(spw_ptr_receiver *rx, const spw_ptr_value **items, size_t *n, spw_wait wait)
+{
+	const void *view;
 	spw_status st;
 
-	if (rx == NULL || out == NULL)
+	if (items == NULL)
 		return SPW_INVALID;
-	if (rx->rp != rx->rend || timeout_ns == 0) {
-		st = spw_ptr_recv_one(rx, out, SPW_PTR_NO_WAIT, NULL);
-		return st == SPW_EMPTY ? SPW_TIMEOUT : st;
-	}
-	spw_deadline_after(&deadline, timeout_ns);
-	return spw_ptr_recv_one(rx, out, SPW_PTR_WAIT, &deadline);
+	st = spw_rx_view(spw_ptr_rx(rx), &view, n, wait);
+	if (st != SPW_INVALID)
+		*items = view;
+	return st;
 }
 
-spw_status spw_ptr_recv_batch(spw_ptr_receiver *rx,
-			      const spw_ptr_value **items, size_t *n)
+spw_status spw_ptr_recv_batch(spw_ptr_receiver *rx, const spw_ptr_value **items, size_t *n)
 {
-	return spw_ptr_view(rx, items, n, SPW_PTR_WAIT);
+	return spw_ptr_view(rx, items, n, SPW_WAIT_BLOCK);
 }
 
-spw_status spw_ptr_try_recv_batch(spw_ptr_receiver *rx,
-				  const spw_ptr_value **items, size_t *n)
+spw_status spw_ptr_try_recv_batch(spw_ptr_receiver *rx, const spw_ptr_value **items, size_t *n)
 {
-	return spw_ptr_view(rx, items, n, SPW_PTR_NO_WAIT);
+	return spw_ptr_view(rx, items, n, SPW_WAIT_NONE);
 }
 
-spw_status spw_ptr_recv_many(spw_ptr_receiver *rx, spw_ptr_value *out,
-			     size_t max, size_t *n)
+spw_status spw_ptr_recv_many(spw_ptr_receiver *rx, spw_ptr_value *out, size_t max, size_t *n)
 {
-	enum spw_ptr_wait wait = SPW_PTR_WAIT;
-	size_t got = 0;
-
-	if (rx == NULL || n == NULL || (out == NULL && max != 0))
-		return SPW_INVALID;
-	while (got < max) {
-		size_t take;
-
-		if (rx->rp == rx->rend) {
-			spw_status st = spw_ptr_refill(rx, wait, NULL);
-
-			if (st != SPW_OK) {
-				if (got == 0 && st == SPW_CLOSED) {
-					*n = 0;
-					return SPW_CLOSED;
-				}
-				break;
-			}
-		}
-		take = (size_t)(rx->rend - rx->rp);
-		if (take > max - got)
-			take = max - got;
-		memcpy(&out[got], rx->rp, take * sizeof(*out));
-		rx->rp += take;
-		got += take;
-		wait = SPW_PTR_MORE; /* have one: take only what is ready */
-	}
-	spw_core_release(&rx->chan->core, got);
-	*n = got;
-	return SPW_OK;
+	return spw_rx_recv_many(spw_ptr_rx(rx), out, max, n);
 }
 
 spw_status spw_ptr_receiver_close(spw_ptr_receiver *rx)
 {
-	struct spw_ptr_chan *chan;
-
-	if (rx == NULL)
-		return SPW_INVALID;
-	chan = rx->chan;
-	spw_core_mark_closed(&chan->core);
-	/*
-	 * Give the unread rest of the window back to its lane, so that the
-	 * teardown destroys it with the lane's other unreceived values.
-	 */
-	if (rx->rp != rx->rend) {
-		struct spw_ptr_lane *lane = &chan->lanes[rx->lane];
-
-		lane->rpos -= (size_t)(rx->rend - rx->rp);
-	}
-	spw_mem_free(rx);
-	if (spw_core_handle_closed(&chan->core))
-		spw_ptr_chan_free(chan);
-	return SPW_OK;
+	return spw_rx_close(spw_ptr_rx(rx));
 }
 
 spw_status spw_ptr_receiver_shutdown(spw_ptr_receiver *rx)
 {
-	struct spw_ptr_chan *chan;
-
-	if (rx == NULL)
-		return SPW_INVALID;
-	if (rx->shut)
-		return SPW_OK;
-	chan = rx->chan;
-	spw_core_mark_closed(&chan->core);
-	spw_core_quiesce(&chan->core, &chan->lanes[0].ctl, sizeof(chan->lanes[0]),
-			 chan->core.lanes);
-	rx->shut = 1;
-	return SPW_OK;
+	return spw_rx_shutdown(spw_ptr_rx(rx));
 }
 
 spw_status spw_ptr_sender_count(const spw_ptr_receiver *rx, size_t *n)
 {
-	if (rx == NULL || n == NULL)
-		return SPW_INVALID;
-	*n = spw_core_sender_count(&rx->chan->core);
-	return SPW_OK;
-}
-
-/* ---- introspection and memory ------------------------------------------ */
-
-/* Values ever published on all lanes. */
-static uint_least64_t spw_ptr_published_total(struct spw_ptr_chan *chan)
-{
-	uint_least64_t total = 0;
-	size_t i, n = spw_core_active_lanes(&chan->core);
-
-	for (i = 0; i < n; i++)
-		total += spw_lane_published(&chan->lanes[i].ctl);
-	return total;
-}
-
-/*
- * Values sent and not yet received: the capacity counter, or what was
- * published less what the receiver took off the lanes, where `unread` of
- * the values it took are not handed out yet. `taken` is read first (acquire,
- * pairing with spw_core_took): the counters read after it are never
- * behind it.
- */
-static size_t spw_ptr_backlog(struct spw_ptr_chan *chan, uint_least64_t unread)
-{
-	uint_least64_t taken, total;
-
-	if (chan->core.capacity != 0)
-		return spw_core_inflight(&chan->core);
-	taken = atomic_load_explicit(&chan->core.taken, memory_order_acquire) -
-		unread;
-	total = spw_ptr_published_total(chan);
-	return total > taken ? (size_t)(total - taken) : 0;
+	return spw_rx_sender_count(spw_ptr_crx(rx), n);
 }
 
 spw_status spw_ptr_len(const spw_ptr_receiver *rx, size_t *len)
 {
-	uint_least64_t unread;
-
-	if (rx == NULL || len == NULL)
-		return SPW_INVALID;
-	unread = rx->left + (uint_least64_t)(rx->rend - rx->rp);
-	*len = spw_ptr_backlog(rx->chan, unread);
-	return SPW_OK;
+	return spw_rx_len(spw_ptr_crx(rx), len);
 }
 
 spw_status spw_ptr_sender_len(const spw_ptr_sender *tx, size_t *len)
 {
-	if (tx == NULL || len == NULL)
-		return SPW_INVALID;
-	*len = spw_ptr_backlog(tx->chan, 0);
-	return SPW_OK;
+	return spw_tx_len(spw_ptr_ctx(tx), len);
 }
 
 spw_status spw_ptr_capacity(const spw_ptr_receiver *rx, size_t *capacity)
 {
-	if (rx == NULL || capacity == NULL)
-		return SPW_INVALID;
-	*capacity = rx->chan->core.capacity;
-	return SPW_OK;
+	return spw_rx_capacity(spw_ptr_crx(rx), capacity);
 }
 
-spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx,
-				   size_t *capacity)
+spw_status spw_ptr_sender_capacity(const spw_ptr_sender *tx, size_t *capacity)
 {
-	if (tx == NULL || capacity == NULL)
-		return SPW_INVALID;
-	*capacity = tx->chan->core.capacity;
-	return SPW_OK;
+	return spw_tx_capacity(spw_ptr_ctx(tx), capacity);
 }
 
 spw_status spw_ptr_trim(spw_ptr_receiver *rx)
 {
-	if (rx == NULL)
-		return SPW_INVALID;
-	spw_ptr_shed(rx->chan, 0);
-	return SPW_OK;
-}
-
-/*
- * For a new descriptor: is anything there to receive, counting what the
- * receiver holds in its window but has not handed out?
- */
-static int spw_ptr_pending(void *ctx)
-{
-	spw_ptr_receiver *rx = ctx;
-
-	return rx->rp != rx->rend || rx->left != 0 || spw_ptr_ready(rx);
+	return spw_rx_trim(spw_ptr_rx(rx));
 }
 
 spw_status spw_ptr_receiver_fd(spw_ptr_receiver *rx, int *fd)
 {
-	if (rx == NULL || fd == NULL)
-		return SPW_INVALID;
-	return spw_core_fd(&rx->chan->core, fd, spw_ptr_pending, rx);
+	return spw_rx_fd(spw_ptr_rx(rx), fd);
 }

@@ -14,8 +14,8 @@
 #include "spillway_runtime.h"
 #include <stdint.h>
 
-#if SPW_RUNTIME_ABI != 4
-#error "spillway_u64.h was generated for Spillway runtime ABI 4; regenerate it with spwgen"
+#if SPW_RUNTIME_ABI != 5
+#error "spillway_u64.h was generated for Spillway runtime ABI 5; regenerate it with spwgen"
 #endif
 
 #ifdef __cplusplus

@@ -29,7 +29,7 @@ import tempfile
 
 VERSION = "0.2.0"
 # Must equal SPW_RUNTIME_ABI in runtime/spillway_runtime.h (a test checks).
-RUNTIME_ABI = 4
+RUNTIME_ABI = 5
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 
 #include "spillway_runtime.h"
@@ -604,6 +605,181 @@ SPW_INLINE int spw_core_closed_in_lane(spw_core *core)
  * caller must free the channel.
  */
 int spw_core_handle_closed(spw_core *core);
+
+/* ---- lanes and handles (spillway_runtime.c) ------------------------- */
+
+/*
+ * The lane algorithm lives in the runtime and works on the element's size
+ * and alignment; a generated channel adds the typed copy of its fast
+ * paths (send of one value into the tail segment, receive of one value
+ * from the receiver's window) and its API, which converts its handles to
+ * these and calls the functions below. See spillway_runtime.c, "Lanes",
+ * for how they work.
+ *
+ * A segment is this header, then `cap` values at SPW_SEG_ITEMS(align)
+ * bytes from its start (align: the element type's alignment); it is
+ * aligned for the element type.
+ */
+typedef struct spw_seg {
+	struct spw_seg *next; /* written before the values after it are published */
+	struct spw_seg *free_next; /* in the spares stack, or a taken list */
+	atomic_size_t end; /* SIZE_MAX, or the number of values once sealed */
+	size_t cap; /* values it has room for */
+} spw_seg;
+
+#define SPW_SEG_ITEMS(align) \
+	((sizeof(spw_seg) + (size_t)(align) - 1) / (size_t)(align) * (size_t)(align))
+
+typedef struct spw_lane {
+	/* Producer side: published count and biased lock, then the tail. */
+	spw_lane_ctl ctl;
+	spw_seg *tseg; /* segment being filled (NULL: none yet) */
+	size_t tpos; /* next free slot in tseg */
+	spw_seg *first; /* the lane's first segment, for the receiver */
+
+	/* Receiver side. */
+	SPW_ALIGNED uint_least64_t consumed; /* values taken into visits */
+	spw_seg *rseg; /* segment being read */
+	size_t rpos; /* next slot to read in rseg */
+	/*
+	 * Read segments for the producers to reuse (a stack: pushed by the
+	 * receiver and by a producer giving some back; taken whole), and
+	 * about how many there are (exact when nobody is inside).
+	 */
+	_Atomic(spw_seg *) returned;
+	atomic_size_t spare_n;
+} spw_lane;
+
+/* One cache-aligned block: the channel, then its lanes. */
+typedef struct spw_chan {
+	spw_core core;
+	size_t size; /* bytes per value */
+	size_t seg_align; /* alignment of a segment */
+	size_t items; /* SPW_SEG_ITEMS(the element's alignment) */
+	size_t seg_cap; /* values per segment */
+	size_t max_items; /* most values one segment (and batch) may hold */
+	spw_lane *lanes; /* just after the channel, in the block */
+} spw_chan;
+
+/* A sender handle: its channel and the lane it is bound to. */
+typedef struct spw_tx {
+	spw_chan *chan;
+	spw_lane *lane;
+} spw_tx;
+
+/* The receiver handle. */
+typedef struct spw_rx {
+	spw_chan *chan;
+	unsigned char *rp; /* next value to hand out */
+	unsigned char *rend; /* end of the current window */
+	size_t lane; /* the lane being visited */
+	uint_least64_t left; /* values of the visit not yet in a window */
+	size_t cursor; /* next lane to look at */
+	/* Idle tracking for shedding (see rx_idle). */
+	uint64_t idle_since; /* first empty look of this quiet spell, or 0 */
+	unsigned idle_looks; /* empty non-blocking looks since then */
+	int idle_shed; /* this quiet spell has shed already */
+	int shut; /* receiver_shutdown: end of stream once drained */
+} spw_rx;
+
+/*
+ * How a receive may wait: not at all (try_*), not at all but lingering on
+ * a short first look (the rest of a blocking recv_many), or block (until
+ * a deadline, or for ever with a NULL one).
+ */
+typedef enum spw_wait {
+	SPW_WAIT_NONE,
+	SPW_WAIT_MORE,
+	SPW_WAIT_BLOCK
+} spw_wait;
+
+/*
+ * A channel of values of `size` bytes aligned to `align` (a power of two):
+ * SPW_OK, SPW_INVALID or SPW_NOMEM, as spw_<name>_channel_with.
+ */
+spw_status spw_chan_open(const spw_config *cfg, size_t size, size_t align, spw_tx **tx, spw_rx **rx);
+
+/* The sender side of the API, as the generated functions of the same name. */
+spw_status spw_tx_clone(spw_tx *tx, spw_tx **out);
+spw_status spw_tx_close(spw_tx *tx);
+spw_status spw_tx_send(spw_tx *tx, const void *value);
+spw_status spw_tx_send_many(spw_tx *tx, const void *values, size_t n);
+spw_status spw_tx_send_wait(spw_tx *tx, const void *value, uint64_t timeout_ns);
+spw_status spw_tx_send_many_wait(spw_tx *tx, const void *values, size_t n, uint64_t timeout_ns);
+spw_status spw_tx_is_closed(const spw_tx *tx, int *closed);
+spw_status spw_tx_wait_closed(spw_tx *tx, uint64_t timeout_ns);
+spw_status spw_tx_len(const spw_tx *tx, size_t *len);
+spw_status spw_tx_capacity(const spw_tx *tx, size_t *capacity);
+/*
+ * Append n values (whole, or not at all) to tx's lane once their capacity
+ * slots are reserved: the slow half of a send whose fast path failed.
+ */
+spw_status spw_tx_append(spw_tx *tx, const void *values, size_t n);
+/* Enqueue n values without waiting: closed, capacity, then append. */
+spw_status spw_tx_enqueue(spw_tx *tx, const void *values, size_t n);
+
+/*
+ * The receiver side. spw_rx_recv copies one value to *out (the slow half
+ * of a typed receive whose window is empty; timeout_ns as recv_timeout,
+ * or SPW_FOREVER).
+ */
+spw_status spw_rx_recv(spw_rx *rx, void *out, spw_wait wait, uint64_t timeout_ns);
+spw_status spw_rx_view(spw_rx *rx, const void **items, size_t *n, spw_wait wait);
+spw_status spw_rx_recv_many(spw_rx *rx, void *out, size_t max, size_t *n);
+spw_status spw_rx_close(spw_rx *rx);
+spw_status spw_rx_shutdown(spw_rx *rx);
+spw_status spw_rx_sender_count(const spw_rx *rx, size_t *n);
+spw_status spw_rx_len(const spw_rx *rx, size_t *len);
+spw_status spw_rx_capacity(const spw_rx *rx, size_t *capacity);
+spw_status spw_rx_trim(spw_rx *rx);
+spw_status spw_rx_fd(spw_rx *rx, int *fd);
+
+/*
+ * The typed fast path of one value (a generated channel's send and
+ * send_wait): the calling thread owns the lane, its tail segment has
+ * room, the channel is open (and, when bounded, the slot is already
+ * reserved). Copies `size` bytes from value, with a constant size the
+ * compiler turns into one move. Returns 0 when the caller must take the
+ * slow path (spw_tx_append or spw_tx_enqueue).
+ */
+SPW_INLINE int spw_tx_fast(spw_tx *tx, const void *value, size_t size, size_t items)
+{
+	spw_chan *chan = tx->chan;
+	spw_lane *lane = tx->lane;
+	spw_seg *seg;
+
+	if (SPW_LIKELY(spw_lane_enter_owned(&lane->ctl))) {
+		seg = lane->tseg;
+		if (SPW_LIKELY(seg != NULL && lane->tpos < seg->cap &&
+			       !spw_core_closed_in_lane(&chan->core))) {
+			uint_least64_t pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
+
+			memcpy((unsigned char *)seg + items + lane->tpos * size, value, size);
+			lane->tpos++;
+			atomic_store_explicit(&lane->ctl.published, pub + 1, memory_order_release);
+			spw_lane_exit(&lane->ctl, 0);
+			spw_core_notify(&chan->core);
+			return 1;
+		}
+		spw_lane_exit(&lane->ctl, 0);
+	}
+	return 0;
+}
+
+/*
+ * The typed fast path of a receive: a value in the receiver's window is
+ * copied out (`size` constant) and released. Returns 0 when the window is
+ * empty (the caller then calls spw_rx_recv).
+ */
+SPW_INLINE int spw_rx_fast(spw_rx *rx, void *out, size_t size)
+{
+	if (SPW_UNLIKELY(rx->rp == rx->rend))
+		return 0;
+	memcpy(out, rx->rp, size);
+	rx->rp += size;
+	spw_core_release(&rx->chan->core, 1);
+	return 1;
+}
 
 #ifdef __cplusplus
 }

@@ -779,3 +779,999 @@ int spw_core_sender_closed(spw_core *core)
 	}
 	return spw_core_handle_closed(core);
 }
+
+/* ---- lanes ------------------------------------------------------------- */
+
+/*
+ * How a channel works (DESIGN.md has the measurements behind each choice).
+ *
+ * A lane is a chain of segments, arrays of values. Its producers append at
+ * the tail and publish a running count with a release store; the receiver
+ * reads from the head up to the count it loaded with acquire. Nobody ever
+ * pops from the front of a shared queue and the receiver never takes a
+ * producer's lock. When the receiver visits a lane it takes everything
+ * published so far (its "visit"), then moves on to the next lane with
+ * values: lanes are served round-robin, a whole lane at a time.
+ *
+ * A batch (send_many) always lies within one segment, so a recv_batch view
+ * (a pointer into a segment) never splits it. A segment the receiver has
+ * read goes back to the lane's producers on a lock-free stack. A producer
+ * that needs a segment takes one and frees the spares above
+ * SPW_LANE_SPARES (the high-water mark) in its own thread, so while values
+ * flow the two sides never meet on an allocator lock. When the receiver
+ * finds the channel empty (a burst is over) it frees the spares above the
+ * mark itself, but only once the channel has been quiet for
+ * SPW_SHED_IDLE_NS, and trim() frees them all.
+ *
+ * This code knows the element type only by its size and alignment; a
+ * generated channel adds the typed fast paths (spw_tx_fast, spw_rx_fast in
+ * spillway_core.h) and converts its handles to spw_tx and spw_rx.
+ */
+
+/* The values of segment s, and the address of its value i. */
+static unsigned char *seg_items(const spw_chan *chan, spw_seg *s)
+{
+	return (unsigned char *)s + chan->items;
+}
+
+static unsigned char *seg_at(const spw_chan *chan, spw_seg *s, size_t i)
+{
+	return seg_items(chan, s) + i * chan->size;
+}
+
+/*
+ * Segments are aligned for the element type. Types aligned beyond a
+ * pointer (_Alignas(32), long double, ...) take their segments from the
+ * aligned allocator; the rest from plain spw_mem_alloc, which is
+ * pointer-aligned at least.
+ */
+static int seg_overaligned(const spw_chan *chan)
+{
+	return chan->seg_align > _Alignof(void *);
+}
+
+static spw_seg *seg_alloc(const spw_chan *chan, size_t cap)
+{
+	size_t size = chan->items + cap * chan->size;
+
+	if (seg_overaligned(chan))
+		return spw_mem_alloc_aligned(size, chan->seg_align);
+	return spw_mem_alloc(size);
+}
+
+static void seg_free(const spw_chan *chan, spw_seg *s)
+{
+	if (seg_overaligned(chan))
+		spw_mem_free_aligned(s);
+	else
+		spw_mem_free(s);
+}
+
+/* ---- spare segments ---------------------------------------------------- */
+
+/*
+ * Push the list first..last onto the lane's stack of spares. Any thread
+ * may push; the stack is only ever emptied whole (atomic exchange), never
+ * popped one at a time, so there is no ABA problem.
+ */
+static void spares_push(spw_lane *lane, spw_seg *first, spw_seg *last)
+{
+	spw_seg *head = atomic_load_explicit(&lane->returned, memory_order_relaxed);
+
+	do
+		last->free_next = head;
+	while (!atomic_compare_exchange_weak_explicit(&lane->returned, &head, first, memory_order_release, memory_order_relaxed));
+}
+
+/* Take every spare of the lane; the caller owns the list. */
+static spw_seg *spares_take(spw_lane *lane)
+{
+	if (atomic_load_explicit(&lane->returned, memory_order_relaxed) == NULL)
+		return NULL;
+	return atomic_exchange_explicit(&lane->returned, NULL, memory_order_acquire);
+}
+
+/* Free a list of spare segments; returns how many there were. */
+static size_t free_list(const spw_chan *chan, spw_seg *s)
+{
+	size_t n = 0;
+
+	while (s != NULL) {
+		spw_seg *next = s->free_next;
+
+		seg_free(chan, s);
+		s = next;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Give the first `keep` segments of a taken list back to the lane and
+ * free the rest (the high-water mark, and trim with keep = 0).
+ */
+static void spares_keep(const spw_chan *chan, spw_lane *lane, spw_seg *s, size_t keep)
+{
+	spw_seg *first = s, *last = NULL;
+	size_t n;
+
+	for (n = 0; s != NULL && n < keep; n++) {
+		last = s;
+		s = s->free_next;
+	}
+	if (last != NULL) {
+		last->free_next = NULL;
+		spares_push(lane, first, last);
+	}
+	n = free_list(chan, s);
+	if (n != 0)
+		atomic_fetch_sub_explicit(&lane->spare_n, n, memory_order_relaxed);
+}
+
+/* ---- producer side ----------------------------------------------------- */
+
+/*
+ * Start a new tail segment with room for n values, sealing the current
+ * one. Returns 0 when memory is short; the lane is then unchanged.
+ */
+static int lane_grow(spw_chan *chan, spw_lane *lane, size_t n)
+{
+	size_t need = n > chan->seg_cap ? n : chan->seg_cap;
+	spw_seg *s = spares_take(lane);
+
+	if (s != NULL) {
+		/*
+		 * Reuse the top spare, give SPW_LANE_SPARES of the others
+		 * back and free the rest: here, in the thread that most
+		 * likely allocated them.
+		 */
+		atomic_fetch_sub_explicit(&lane->spare_n, 1, memory_order_relaxed);
+		spares_keep(chan, lane, s->free_next, SPW_LANE_SPARES);
+		if (s->cap < need) {
+			seg_free(chan, s);
+			s = NULL;
+		}
+	}
+	if (s == NULL) {
+		s = seg_alloc(chan, need);
+		if (s == NULL)
+			return 0;
+		s->cap = need;
+	}
+	s->next = NULL;
+	atomic_init(&s->end, SIZE_MAX);
+	if (lane->tseg == NULL) {
+		lane->first = s;
+	} else {
+		atomic_store_explicit(&lane->tseg->end, lane->tpos, memory_order_relaxed);
+		lane->tseg->next = s;
+	}
+	lane->tseg = s;
+	lane->tpos = 0;
+	return 1;
+}
+
+/*
+ * `closed` is looked at inside the lane, so that a shutdown (which waits
+ * until no sender is inside a lane) knows every send it did not refuse has
+ * published its values.
+ */
+spw_status spw_tx_append(spw_tx *tx, const void *values, size_t n)
+{
+	spw_chan *chan = tx->chan;
+	spw_lane *lane = tx->lane;
+	uint_least64_t pub;
+	int locked;
+
+	locked = spw_lane_enter(&lane->ctl);
+	if (SPW_UNLIKELY(spw_core_closed_in_lane(&chan->core))) {
+		spw_lane_exit(&lane->ctl, locked);
+		spw_core_unreserve(&chan->core, n);
+		return SPW_CLOSED;
+	}
+	if (SPW_UNLIKELY(lane->tseg == NULL || lane->tseg->cap - lane->tpos < n) && !lane_grow(chan, lane, n)) {
+		spw_lane_exit(&lane->ctl, locked);
+		spw_core_unreserve(&chan->core, n);
+		return SPW_NOMEM;
+	}
+	memcpy(seg_at(chan, lane->tseg, lane->tpos), values, n * chan->size);
+	lane->tpos += n;
+	pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
+	atomic_store_explicit(&lane->ctl.published, pub + n, memory_order_release);
+	spw_lane_exit(&lane->ctl, locked);
+	SPW_TEST_YIELD();
+	spw_core_notify(&chan->core);
+	return SPW_OK;
+}
+
+/*
+ * While senders wait for room, a send that does not wait leaves the room
+ * the first of them needs.
+ */
+spw_status spw_tx_enqueue(spw_tx *tx, const void *values, size_t n)
+{
+	spw_core *core = &tx->chan->core;
+
+	if (SPW_UNLIKELY(spw_core_is_closed(core)))
+		return SPW_CLOSED;
+	if (SPW_UNLIKELY(!spw_core_reserve_polite(core, n)))
+		return SPW_FULL;
+	return spw_tx_append(tx, values, n);
+}
+
+/*
+ * Enqueue n values, waiting up to timeout_ns (SPW_FOREVER: no limit) for
+ * room on a bounded channel.
+ */
+static spw_status tx_enqueue_wait(spw_tx *tx, const void *values, size_t n, uint64_t timeout_ns)
+{
+	spw_core *core = &tx->chan->core;
+	struct timespec deadline;
+	spw_status st;
+
+	if (SPW_UNLIKELY(spw_core_is_closed(core)))
+		return SPW_CLOSED;
+	if (spw_core_reserve_polite(core, n))
+		return spw_tx_append(tx, values, n);
+	if (timeout_ns == 0)
+		return SPW_TIMEOUT;
+	if (timeout_ns != SPW_FOREVER)
+		spw_deadline_after(&deadline, timeout_ns);
+	st = spw_core_reserve_wait(core, n, timeout_ns == SPW_FOREVER ? NULL : &deadline);
+	if (st != SPW_OK)
+		return st;
+	return spw_tx_append(tx, values, n);
+}
+
+/*
+ * The fast path with the common sizes as constants (each copy one move),
+ * for the calls below: a generated channel built without inlining its
+ * own (clang -O0) sends and receives through them.
+ */
+static int tx_fast(spw_tx *tx, const void *value)
+{
+	size_t size = tx->chan->size, items = tx->chan->items;
+
+	switch (size) {
+	case 8:
+		return spw_tx_fast(tx, value, 8, items);
+	case 4:
+		return spw_tx_fast(tx, value, 4, items);
+	case 16:
+		return spw_tx_fast(tx, value, 16, items);
+	default:
+		return spw_tx_fast(tx, value, size, items);
+	}
+}
+
+/* Copy one value out of the receiver's window. */
+static void rx_copy(void *out, const unsigned char *rp, size_t size)
+{
+	switch (size) {
+	case 8:
+		memcpy(out, rp, 8);
+		break;
+	case 4:
+		memcpy(out, rp, 4);
+		break;
+	case 16:
+		memcpy(out, rp, 16);
+		break;
+	default:
+		memcpy(out, rp, size);
+	}
+}
+
+/* One value: the steps of the generated send, with tx_fast. */
+spw_status spw_tx_send(spw_tx *tx, const void *value)
+{
+	spw_chan *chan;
+
+	if (SPW_UNLIKELY(tx == NULL || value == NULL))
+		return SPW_INVALID;
+	chan = tx->chan;
+	if (SPW_LIKELY(chan->core.capacity == 0)) {
+		if (SPW_LIKELY(tx_fast(tx, value)))
+			return SPW_OK;
+		return spw_tx_enqueue(tx, value, 1);
+	}
+	if (SPW_UNLIKELY(!spw_core_reserve_polite(&chan->core, 1)))
+		return spw_tx_enqueue(tx, value, 1); /* full or closed */
+	if (SPW_LIKELY(tx_fast(tx, value)))
+		return SPW_OK;
+	return spw_tx_append(tx, value, 1);
+}
+
+spw_status spw_tx_send_many(spw_tx *tx, const void *values, size_t n)
+{
+	if (SPW_UNLIKELY(tx == NULL || (values == NULL && n != 0) || n > tx->chan->max_items))
+		return SPW_INVALID;
+	if (n == 0)
+		return SPW_OK;
+	return spw_tx_enqueue(tx, values, n);
+}
+
+spw_status spw_tx_send_wait(spw_tx *tx, const void *value, uint64_t timeout_ns)
+{
+	spw_chan *chan;
+
+	if (SPW_UNLIKELY(tx == NULL || value == NULL))
+		return SPW_INVALID;
+	chan = tx->chan;
+	if (SPW_LIKELY(spw_core_reserve_polite(&chan->core, 1))) {
+		if (SPW_LIKELY(tx_fast(tx, value)))
+			return SPW_OK;
+		return spw_tx_append(tx, value, 1);
+	}
+	return tx_enqueue_wait(tx, value, 1, timeout_ns);
+}
+
+spw_status spw_tx_send_many_wait(spw_tx *tx, const void *values, size_t n, uint64_t timeout_ns)
+{
+	if (SPW_UNLIKELY(tx == NULL || (values == NULL && n != 0) || n > tx->chan->max_items))
+		return SPW_INVALID;
+	/* A batch that could never fit is refused at once. */
+	if (tx->chan->core.capacity != 0 && n > tx->chan->core.capacity)
+		return SPW_INVALID;
+	if (n == 0)
+		return SPW_OK;
+	return tx_enqueue_wait(tx, values, n, timeout_ns);
+}
+
+/* ---- receiver side ----------------------------------------------------- */
+
+/*
+ * A segment the receiver has read goes back to the lane's producers. The
+ * receiver calls neither malloc nor free on this path while values flow
+ * (a free here would take the allocator lock of the producer thread's
+ * arena, and the producer would meet it in malloc: a futex on the send
+ * path): the producer takes the spares as it needs segments and frees
+ * those above the high-water mark itself. An oversized segment (a large
+ * batch's) is freed at once.
+ */
+static void lane_recycle(spw_chan *chan, spw_lane *lane, spw_seg *s)
+{
+	if (s->cap > chan->seg_cap * SPW_SPARE_MAX_FACTOR) {
+		seg_free(chan, s);
+		return;
+	}
+	atomic_fetch_add_explicit(&lane->spare_n, 1, memory_order_relaxed);
+	spares_push(lane, s, s);
+}
+
+/*
+ * Receiver: keep at most `keep` spares per lane, free the rest. With
+ * SPW_LANE_SPARES when it finds the channel empty (a burst, if there was
+ * one, is over, and its producers may never take their spares back); with
+ * 0 for trim(). spare_n never counts fewer segments than the stack holds
+ * (it grows before a push and shrinks after a take), so a lane whose count
+ * is at most `keep` has nothing to free.
+ */
+static void chan_shed(spw_chan *chan, size_t keep)
+{
+	size_t i, n = spw_core_active_lanes(&chan->core);
+
+	for (i = 0; i < n; i++) {
+		spw_lane *lane = &chan->lanes[i];
+
+		if (atomic_load_explicit(&lane->spare_n, memory_order_relaxed) > keep)
+			spares_keep(chan, lane, spares_take(lane), keep);
+	}
+}
+
+/*
+ * Make the next window of the current visit: the values of the visit that
+ * lie in the lane's head segment.
+ */
+static void rx_window(spw_rx *rx)
+{
+	spw_chan *chan = rx->chan;
+	spw_lane *lane = &chan->lanes[rx->lane];
+	spw_seg *s = lane->rseg;
+	size_t end, take;
+
+	if (s == NULL) {
+		s = lane->rseg = lane->first;
+		lane->rpos = 0;
+	}
+	end = atomic_load_explicit(&s->end, memory_order_relaxed);
+	while (lane->rpos == end) {
+		/* Sealed and read: the visit goes on in the next segment. */
+		spw_seg *next = s->next;
+
+		lane_recycle(chan, lane, s);
+		s = lane->rseg = next;
+		lane->rpos = 0;
+		end = atomic_load_explicit(&s->end, memory_order_relaxed);
+	}
+	take = end - lane->rpos;
+	if (take > rx->left)
+		take = (size_t)rx->left;
+	rx->rp = seg_at(chan, s, lane->rpos);
+	rx->rend = rx->rp + take * chan->size;
+	lane->rpos += take;
+	rx->left -= take;
+}
+
+/*
+ * Look at every lane once, from the cursor on; start a visit of the first
+ * one with values. Returns 0 when no lane has any. With `linger`, a short
+ * visit (fewer than SPW_LINGER_BYTES of values) waits a moment for the
+ * sender to add to it.
+ */
+static int rx_scan(spw_rx *rx, int linger)
+{
+	spw_chan *chan = rx->chan;
+	size_t n = spw_core_active_lanes(&chan->core), i = rx->cursor, k;
+	uint_least64_t short_visit = SPW_LINGER_BYTES / chan->size + 1;
+
+	/* Lanes from n on never had a sender: the look wraps at n. */
+	if (i >= n)
+		i = 0;
+	for (k = 0; k < n; k++) {
+		spw_lane *lane = &chan->lanes[i];
+		uint_least64_t pub = spw_lane_published(&lane->ctl);
+
+		if (linger && pub != lane->consumed && pub - lane->consumed < short_visit) {
+			int j;
+
+			for (j = 0; j < SPW_LINGER_PAUSES; j++)
+				spw_pause();
+			pub = spw_lane_published(&lane->ctl);
+		}
+		if (pub != lane->consumed) {
+			rx->left = pub - lane->consumed;
+			lane->consumed = pub;
+			spw_core_took(&chan->core, rx->left);
+			rx->lane = i;
+			rx->cursor = i + 1;
+			rx->idle_since = 0;
+			rx->idle_shed = 0;
+			rx_window(rx);
+			return 1;
+		}
+		i = i + 1 == n ? 0 : i + 1;
+	}
+	return 0;
+}
+
+/* For spw_core_park: is any lane ready? (Does not take anything.) */
+static int rx_ready(void *ctx)
+{
+	spw_rx *rx = ctx;
+	size_t i, n = spw_core_active_lanes(&rx->chan->core);
+
+	for (i = 0; i < n; i++) {
+		spw_lane *lane = &rx->chan->lanes[i];
+
+		if (spw_lane_published(&lane->ctl) != lane->consumed)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * At `now`, shed once per quiet spell if it is SPW_SHED_IDLE_NS old.
+ * Returns nonzero when the spell has shed (now or before).
+ */
+static int rx_shed_if_quiet(spw_rx *rx, uint64_t now)
+{
+	if (!rx->idle_shed && rx->idle_since != 0 && now - rx->idle_since >= SPW_SHED_IDLE_NS) {
+		chan_shed(rx->chan, SPW_LANE_SPARES);
+		rx->idle_shed = 1;
+	}
+	return rx->idle_shed;
+}
+
+/*
+ * A non-blocking receive found every lane empty. The spares above the mark
+ * are shed only once the channel has been quiet for SPW_SHED_IDLE_NS, so
+ * that a receiver that is merely faster than its senders never frees
+ * memory while values flow (the free would meet the producer's malloc on
+ * its arena lock). The clock is read on the first empty look of a quiet
+ * spell and on every 16th after it.
+ */
+static void rx_idle(spw_rx *rx)
+{
+	uint64_t now;
+
+	if (rx->idle_shed || (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0))
+		return;
+	now = spw_now_ns();
+	if (rx->idle_since == 0) {
+		rx->idle_since = now;
+		rx->idle_looks = 0;
+	} else {
+		(void)rx_shed_if_quiet(rx, now);
+	}
+}
+
+/*
+ * A blocking receive has spun and found nothing: sleep until a sender
+ * wakes us or the caller's deadline passes. If the quiet spell is not yet
+ * SPW_SHED_IDLE_NS old, sleep at most until it is (a timeout of our own,
+ * reported as a spurious wake-up), so that the spares are shed before a
+ * long sleep but never while values still flow.
+ */
+static spw_status rx_park(spw_rx *rx, const struct timespec *deadline)
+{
+	const struct timespec *until = deadline;
+	struct timespec shed_at;
+	spw_status st;
+
+	if (!rx->idle_shed) {
+		uint64_t now = spw_now_ns(), at;
+
+		if (rx->idle_since == 0)
+			rx->idle_since = now;
+		at = rx->idle_since + SPW_SHED_IDLE_NS;
+		if (!rx_shed_if_quiet(rx, now) && (deadline == NULL || spw_timespec_ns(deadline) > at)) {
+			spw_deadline_at(&shed_at, at);
+			until = &shed_at;
+		}
+	}
+	st = spw_core_park(&rx->chan->core, until, rx_ready, rx);
+	if (st == SPW_TIMEOUT && until != deadline)
+		st = SPW_OK; /* our own deadline: look again, then shed */
+	return st;
+}
+
+/*
+ * The current window is used up: make the next one.
+ * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
+ */
+static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *deadline)
+{
+	spw_core *core = &rx->chan->core;
+	spw_status parked = SPW_OK;
+	uint64_t spin_start = 0;
+	unsigned spins = 0;
+
+	if (rx->left != 0) {
+		rx_window(rx);
+		return SPW_OK;
+	}
+	for (;;) {
+		/*
+		 * Linger only when values were there at once: a stream. A
+		 * receiver that had to wait is in a ping-pong, not a stream.
+		 */
+		int linger = wait != SPW_WAIT_NONE && spins == 0 && parked == SPW_OK;
+
+		if (rx_scan(rx, linger))
+			return SPW_OK;
+		SPW_TEST_YIELD();
+		if (rx->shut || spw_core_senders_gone(core)) {
+			SPW_TEST_YIELD();
+			/*
+			 * Every sender closed, and each close released after
+			 * its last send (or the receiver shut the channel
+			 * down and waited until every accepted send had
+			 * published): one scan now sees every value ever
+			 * accepted. Only an empty scan is end of stream.
+			 */
+			return rx_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
+		}
+		if (wait == SPW_WAIT_NONE) {
+			rx_idle(rx);
+			if (spw_core_has_fd(core) && spw_core_arm(core, rx_ready, rx))
+				continue; /* values came after all: look again */
+		}
+		if (wait != SPW_WAIT_BLOCK)
+			return SPW_EMPTY;
+		if (parked == SPW_TIMEOUT) {
+			(void)rx_shed_if_quiet(rx, spw_now_ns());
+			return SPW_TIMEOUT;
+		}
+		if (parked == SPW_OK) {
+			/*
+			 * Spin for the channel's budget (spw_config.spin_ns),
+			 * on the clock, but not past the caller's deadline.
+			 */
+			uint64_t now = spw_now_ns();
+
+			if (spin_start == 0)
+				spin_start = now;
+			if (deadline != NULL && now >= spw_timespec_ns(deadline)) {
+				parked = SPW_TIMEOUT;
+				continue; /* look once more, then time out */
+			}
+			if (now - spin_start < core->spin_ns) {
+				spw_spin(now - spin_start);
+				spins++;
+				continue;
+			}
+		}
+		/* After a timeout, look once more before giving up. */
+		parked = rx_park(rx, deadline);
+	}
+}
+
+/*
+ * recv (SPW_WAIT_BLOCK, SPW_FOREVER), recv_timeout (SPW_WAIT_BLOCK with a
+ * timeout; its 0 and its non-empty window are handled by the caller) and
+ * try_recv (SPW_WAIT_NONE).
+ */
+spw_status spw_rx_recv(spw_rx *rx, void *out, spw_wait wait, uint64_t timeout_ns)
+{
+	struct timespec deadline;
+
+	if (SPW_UNLIKELY(rx == NULL || out == NULL))
+		return SPW_INVALID;
+	if (rx->rp == rx->rend) {
+		spw_status st;
+
+		if (wait == SPW_WAIT_BLOCK && timeout_ns != SPW_FOREVER) {
+			if (timeout_ns == 0) {
+				st = rx_refill(rx, SPW_WAIT_NONE, NULL);
+				if (st == SPW_EMPTY)
+					st = SPW_TIMEOUT;
+			} else {
+				spw_deadline_after(&deadline, timeout_ns);
+				st = rx_refill(rx, wait, &deadline);
+			}
+		} else {
+			st = rx_refill(rx, wait, NULL);
+		}
+		if (st != SPW_OK)
+			return st;
+	}
+	rx_copy(out, rx->rp, rx->chan->size);
+	rx->rp += rx->chan->size;
+	spw_core_release(&rx->chan->core, 1);
+	return SPW_OK;
+}
+
+spw_status spw_rx_view(spw_rx *rx, const void **items, size_t *n, spw_wait wait)
+{
+	size_t bytes;
+
+	if (SPW_UNLIKELY(rx == NULL || items == NULL || n == NULL))
+		return SPW_INVALID;
+	*items = NULL;
+	*n = 0;
+	if (rx->rp == rx->rend) {
+		spw_status st = rx_refill(rx, wait, NULL);
+
+		if (st != SPW_OK)
+			return st;
+	}
+	bytes = (size_t)(rx->rend - rx->rp);
+	*items = rx->rp;
+	*n = bytes / rx->chan->size;
+	rx->rp = rx->rend;
+	spw_core_release(&rx->chan->core, *n);
+	return SPW_OK;
+}
+
+spw_status spw_rx_recv_many(spw_rx *rx, void *out, size_t max, size_t *n)
+{
+	spw_wait wait = SPW_WAIT_BLOCK;
+	size_t got = 0, size;
+
+	if (rx == NULL || n == NULL || (out == NULL && max != 0))
+		return SPW_INVALID;
+	size = rx->chan->size;
+	while (got < max) {
+		size_t take;
+
+		if (rx->rp == rx->rend) {
+			spw_status st = rx_refill(rx, wait, NULL);
+
+			if (st != SPW_OK) {
+				if (got == 0 && st == SPW_CLOSED) {
+					*n = 0;
+					return SPW_CLOSED;
+				}
+				break;
+			}
+		}
+		take = (size_t)(rx->rend - rx->rp) / size;
+		if (take > max - got)
+			take = max - got;
+		memcpy((unsigned char *)out + got * size, rx->rp, take * size);
+		rx->rp += take * size;
+		got += take;
+		wait = SPW_WAIT_MORE; /* have one: take only what is ready */
+	}
+	spw_core_release(&rx->chan->core, got);
+	*n = got;
+	return SPW_OK;
+}
+
+/* ---- teardown ---------------------------------------------------------- */
+
+/*
+ * The last handle closed: nobody else touches the channel. Every value
+ * from the receiver's read position to the producers' tail was never
+ * received: it goes to the destroy hook, exactly once.
+ */
+static void chan_free(spw_chan *chan)
+{
+	spw_destroy_fn destroy = chan->core.destroy;
+	size_t i;
+
+	for (i = 0; i < chan->core.lanes; i++) {
+		spw_lane *lane = &chan->lanes[i];
+		spw_seg *s = lane->rseg, *next;
+		size_t pos = lane->rpos;
+
+		if (s == NULL) {
+			s = lane->first;
+			pos = 0;
+		}
+		for (; s != NULL; s = next, pos = 0) {
+			size_t end = lane->tpos;
+
+			if (s != lane->tseg)
+				end = atomic_load_explicit(&s->end, memory_order_relaxed);
+			next = s->next;
+			if (destroy != NULL)
+				for (; pos < end; pos++)
+					destroy(seg_at(chan, s, pos), chan->core.destroy_ctx);
+			seg_free(chan, s);
+		}
+		(void)free_list(chan, atomic_load_explicit(&lane->returned, memory_order_relaxed));
+		spw_lane_ctl_destroy(&lane->ctl);
+	}
+	spw_core_destroy(&chan->core);
+	spw_mem_free_aligned(chan);
+}
+
+/* ---- handles ----------------------------------------------------------- */
+
+spw_status spw_chan_open(const spw_config *cfg, size_t size, size_t align, spw_tx **tx, spw_rx **rx)
+{
+	spw_chan *chan;
+	spw_tx *s;
+	spw_rx *r;
+	spw_status st;
+	size_t i;
+
+	if (cfg == NULL || tx == NULL || rx == NULL || size == 0 || align == 0 || (align & (align - 1)) != 0 || size % align != 0)
+		return SPW_INVALID;
+	if (spw_config_check(cfg) != SPW_OK)
+		return SPW_INVALID;
+
+	/* lanes <= SPW_MAX_LANES (checked above): the size cannot overflow. */
+	chan = spw_mem_alloc_aligned(sizeof(*chan) + cfg->lanes * sizeof(*chan->lanes), SPW_CACHE_LINE);
+	if (chan == NULL)
+		return SPW_NOMEM;
+	memset(chan, 0, sizeof(*chan));
+	st = spw_core_init(&chan->core, cfg);
+	if (st != SPW_OK) {
+		spw_mem_free_aligned(chan);
+		return st;
+	}
+	s = spw_mem_alloc(sizeof(*s));
+	r = spw_mem_alloc(sizeof(*r));
+	if (s == NULL || r == NULL) {
+		spw_mem_free(r);
+		spw_mem_free(s);
+		spw_core_destroy(&chan->core);
+		spw_mem_free_aligned(chan);
+		return SPW_NOMEM;
+	}
+	chan->size = size;
+	chan->seg_align = align > _Alignof(spw_seg) ? align : _Alignof(spw_seg);
+	chan->items = SPW_SEG_ITEMS(align);
+	chan->max_items = (SIZE_MAX / 2 - chan->items - chan->seg_align) / size;
+	if (cfg->initial_buffer != 0)
+		chan->seg_cap = cfg->initial_buffer;
+	else if (size * 16 >= SPW_DEFAULT_SEGMENT_BYTES)
+		chan->seg_cap = 16;
+	else
+		chan->seg_cap = SPW_DEFAULT_SEGMENT_BYTES / size;
+	if (chan->seg_cap > chan->max_items)
+		chan->seg_cap = chan->max_items;
+	chan->lanes = (spw_lane *)(chan + 1);
+	for (i = 0; i < cfg->lanes; i++) {
+		memset(&chan->lanes[i], 0, sizeof(chan->lanes[i]));
+		spw_lane_ctl_init(&chan->lanes[i].ctl);
+		atomic_init(&chan->lanes[i].returned, NULL);
+		atomic_init(&chan->lanes[i].spare_n, 0);
+	}
+
+	memset(r, 0, sizeof(*r));
+	r->chan = chan;
+	atomic_fetch_add_explicit(&chan->core.handles, 1, memory_order_relaxed);
+
+	s->chan = chan;
+	s->lane = &chan->lanes[spw_core_next_lane(&chan->core)];
+	spw_core_sender_opened(&chan->core);
+
+	*tx = s;
+	*rx = r;
+	return SPW_OK;
+}
+
+spw_status spw_tx_clone(spw_tx *tx, spw_tx **out)
+{
+	spw_tx *s;
+
+	if (tx == NULL || out == NULL)
+		return SPW_INVALID;
+	s = spw_mem_alloc(sizeof(*s));
+	if (s == NULL)
+		return SPW_NOMEM;
+	s->chan = tx->chan;
+	s->lane = &tx->chan->lanes[spw_core_next_lane(&tx->chan->core)];
+	spw_core_sender_opened(&tx->chan->core);
+	*out = s;
+	return SPW_OK;
+}
+
+spw_status spw_tx_close(spw_tx *tx)
+{
+	spw_chan *chan;
+
+	if (tx == NULL)
+		return SPW_INVALID;
+	chan = tx->chan;
+	spw_mem_free(tx);
+	if (spw_core_sender_closed(&chan->core))
+		chan_free(chan);
+	return SPW_OK;
+}
+
+spw_status spw_tx_is_closed(const spw_tx *tx, int *closed)
+{
+	if (tx == NULL || closed == NULL)
+		return SPW_INVALID;
+	*closed = spw_core_is_closed(&tx->chan->core) != 0;
+	return SPW_OK;
+}
+
+spw_status spw_tx_wait_closed(spw_tx *tx, uint64_t timeout_ns)
+{
+	struct timespec deadline;
+
+	if (tx == NULL)
+		return SPW_INVALID;
+	if (spw_core_is_closed(&tx->chan->core))
+		return SPW_OK;
+	if (timeout_ns == 0)
+		return SPW_TIMEOUT;
+	if (timeout_ns == SPW_FOREVER)
+		return spw_core_wait_closed(&tx->chan->core, NULL);
+	spw_deadline_after(&deadline, timeout_ns);
+	return spw_core_wait_closed(&tx->chan->core, &deadline);
+}
+
+spw_status spw_rx_close(spw_rx *rx)
+{
+	spw_chan *chan;
+
+	if (rx == NULL)
+		return SPW_INVALID;
+	chan = rx->chan;
+	spw_core_mark_closed(&chan->core);
+	/*
+	 * Give the unread rest of the window back to its lane, so that the
+	 * teardown destroys it with the lane's other unreceived values.
+	 */
+	if (rx->rp != rx->rend) {
+		spw_lane *lane = &chan->lanes[rx->lane];
+
+		lane->rpos -= (size_t)(rx->rend - rx->rp) / chan->size;
+	}
+	spw_mem_free(rx);
+	if (spw_core_handle_closed(&chan->core))
+		chan_free(chan);
+	return SPW_OK;
+}
+
+spw_status spw_rx_shutdown(spw_rx *rx)
+{
+	spw_chan *chan;
+
+	if (rx == NULL)
+		return SPW_INVALID;
+	if (rx->shut)
+		return SPW_OK;
+	chan = rx->chan;
+	spw_core_mark_closed(&chan->core);
+	spw_core_quiesce(&chan->core, &chan->lanes[0].ctl, sizeof(chan->lanes[0]), chan->core.lanes);
+	rx->shut = 1;
+	return SPW_OK;
+}
+
+spw_status spw_rx_sender_count(const spw_rx *rx, size_t *n)
+{
+	if (rx == NULL || n == NULL)
+		return SPW_INVALID;
+	*n = spw_core_sender_count(&rx->chan->core);
+	return SPW_OK;
+}
+
+/* ---- introspection and memory ------------------------------------------ */
+
+/* Values ever published on all lanes. */
+static uint_least64_t published_total(spw_chan *chan)
+{
+	uint_least64_t total = 0;
+	size_t i, n = spw_core_active_lanes(&chan->core);
+
+	for (i = 0; i < n; i++)
+		total += spw_lane_published(&chan->lanes[i].ctl);
+	return total;
+}
+
+/*
+ * Values sent and not yet received: the capacity counter, or what was
+ * published less what the receiver took off the lanes, where `unread` of
+ * the values it took are not handed out yet. `taken` is read first
+ * (acquire, pairing with spw_core_took): the counters read after it are
+ * never behind it.
+ */
+static size_t chan_backlog(spw_chan *chan, uint_least64_t unread)
+{
+	uint_least64_t taken, total;
+
+	if (chan->core.capacity != 0)
+		return spw_core_inflight(&chan->core);
+	taken = atomic_load_explicit(&chan->core.taken, memory_order_acquire) - unread;
+	total = published_total(chan);
+	return total > taken ? (size_t)(total - taken) : 0;
+}
+
+spw_status spw_rx_len(const spw_rx *rx, size_t *len)
+{
+	uint_least64_t unread;
+
+	if (rx == NULL || len == NULL)
+		return SPW_INVALID;
+	unread = rx->left + (uint_least64_t)(rx->rend - rx->rp) / rx->chan->size;
+	*len = chan_backlog(rx->chan, unread);
+	return SPW_OK;
+}
+
+spw_status spw_tx_len(const spw_tx *tx, size_t *len)
+{
+	if (tx == NULL || len == NULL)
+		return SPW_INVALID;
+	*len = chan_backlog(tx->chan, 0);
+	return SPW_OK;
+}
+
+spw_status spw_rx_capacity(const spw_rx *rx, size_t *capacity)
+{
+	if (rx == NULL || capacity == NULL)
+		return SPW_INVALID;
+	*capacity = rx->chan->core.capacity;
+	return SPW_OK;
+}
+
+spw_status spw_tx_capacity(const spw_tx *tx, size_t *capacity)
+{
+	if (tx == NULL || capacity == NULL)
+		return SPW_INVALID;
+	*capacity = tx->chan->core.capacity;
+	return SPW_OK;
+}
+
+spw_status spw_rx_trim(spw_rx *rx)
+{
+	if (rx == NULL)
+		return SPW_INVALID;
+	chan_shed(rx->chan, 0);
+	return SPW_OK;
+}
+
+/*
+ * For a new descriptor: is anything there to receive, counting what the
+ * receiver holds in its window but has not handed out?
+ */
+static int rx_pending(void *ctx)
+{
+	spw_rx *rx = ctx;
+
+	return rx->rp != rx->rend || rx->left != 0 || rx_ready(rx);
+}
+
+spw_status spw_rx_fd(spw_rx *rx, int *fd)
+{
+	if (rx == NULL || fd == NULL)
+		return SPW_INVALID;
+	return spw_core_fd(&rx->chan->core, fd, rx_pending, rx);
+}

@@ -30,7 +30,7 @@ extern "C" {
  * work with this runtime. Generated headers refuse to compile against a
  * runtime with a different number.
  */
-#define SPW_RUNTIME_ABI 4
+#define SPW_RUNTIME_ABI 5
 #define SPW_VERSION "0.2.0"
 
 #if defined(__GNUC__) || defined(__clang__)

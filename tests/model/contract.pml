@@ -663,7 +663,7 @@ inline unlock_lane(t, l) { d_step { fence(t); lane_lock[l] = 0 } }
  * A sender, K sends on its own lane, each either by the fast path of
  * *_send (the lane's owner: busy = 1 (relaxed store); compiler barrier;
  * spw_core_closed_in_lane (relaxed load); append; published (release
- * store); busy = 0 (release store)) or by *_enqueue / *_append on the
+ * store); busy = 0 (release store)) or by spw_tx_enqueue / spw_tx_append on the
  * mutex (spw_core_is_closed first; lock; closed_in_lane; append;
  * published; unlock). A refused send keeps its value: nothing is
  * appended. BAD_SHUTDOWN looks at `closed` before entering the lane.
@@ -741,7 +741,7 @@ inline scan(took)
  * The receiver receives for a while, then *_receiver_shutdown:
  * spw_core_mark_closed (closed = 1, seq_cst store), spw_core_quiesce
  * (heavy barrier; for each lane: wait until busy reads 0, lock and unlock
- * its mutex); then it receives until a look finds nothing (*_refill with
+ * its mutex); then it receives until a look finds nothing (rx_refill with
  * rx->shut) and reports end of stream.
  */
 proctype receiver()
@@ -969,7 +969,7 @@ inline scan_one(r)
 }
 
 /*
- * try_recv: hand out a held value, else *_refill without waiting: scan;
+ * try_recv: hand out a held value, else rx_refill without waiting: scan;
  * nothing: (CLOSE) if the sender count is 0, one more scan, and SPW_CLOSED
  * if it is empty too; an empty receive arms the descriptor if there is
  * one (values after all: look again), else SPW_EMPTY.

@@ -12,12 +12,12 @@
  * no-op under SC; DESIGN.md argues why the real code behaves as if SC at
  * the two Dekker handshakes that matter here.
  *
- * Mapping to the C code:
- *   sender:   *_send / *_enqueue    published[lane] = published[lane] + 1
+ * Mapping to the C code (runtime/spillway_runtime.c and spillway_core.h):
+ *   sender:   spw_tx_fast / spw_tx_append  published[lane] = published[lane] + 1
  *             spw_core_notify        if (parked) spw_core_wake()
  *             spw_core_sender_closed fetch_sub(senders); last && parked: wake
- *   receiver: *_refill               scan; senders_gone ? final scan : park
- *             *_scan / *_ready       published[i] != consumed[i]
+ *   receiver: rx_refill              scan; senders_gone ? final scan : park
+ *             rx_scan / rx_ready     published[i] != consumed[i]
  *             spw_core_park          lock; parked = 1; barrier; re-check;
  *                                    while (parked) cond_wait; parked = 0;
  *                                    unlock
@@ -144,7 +144,7 @@ proctype sender(byte lane)
 }
 
 /*
- * *_scan: look at each lane once (one step per lane), take everything
+ * rx_scan: look at each lane once (one step per lane), take everything
  * published so far.  took is set if anything was taken.
  */
 inline scan(took)

@@ -502,7 +502,7 @@ init
  * The sender (the lane's only producer), K values on segments of one
  * value: the first value's segment becomes lane->first; later ones need
  * a new segment, a spare one the receiver returned (atomic exchange of
- * lane->returned: locked) or a fresh one. spw_<name>_grow: next = NULL,
+ * lane->returned: locked) or a fresh one. lane_grow (spillway_runtime.c): next = NULL,
  * end = OPEN on the new segment; seal the old one (end = 1) and link it
  * (old->next = new); then the value, then the release store of the count.
  * Fresh segments hold garbage (0) until written.
@@ -545,7 +545,7 @@ proctype sender()
 
 /*
  * The receiver: acquire load of the count; for each new value the window
- * logic of spw_<name>_window: start at lane->first; at a sealed segment's
+ * logic of rx_window (spillway_runtime.c): start at lane->first; at a sealed segment's
  * end follow next, return the read segment (a locked push onto
  * lane->returned; with one already there the model frees it instead);
  * read the value. Every value must be the one published, in order.
