@@ -648,6 +648,7 @@ typedef struct spw_lane {
 	 */
 	_Atomic(spw_seg *) returned;
 	atomic_size_t spare_n;
+	int visited; /* receiver: visited since the last sweep of the index */
 } spw_lane;
 
 /* One cache-aligned block: the channel, then its lanes. */
@@ -659,12 +660,23 @@ typedef struct spw_chan {
 	size_t seg_cap; /* values per segment */
 	size_t max_items; /* most values one segment (and batch) may hold */
 	spw_lane *lanes; /* just after the channel, in the block */
+	/*
+	 * The dirty-lane index: bit i%64 of word i/64 is set while lane i
+	 * may have values the receiver has not taken; just after the lanes.
+	 * A sender sets its lane's bit when it finds it clear after a publish
+	 * (once per quiet spell of the lane); the receiver's sweep clears the
+	 * bits of lanes that stayed empty (see "the dirty-lane index" in
+	 * spillway_runtime.c).
+	 */
+	atomic_uint_least64_t *dirty;
 } spw_chan;
 
 /* A sender handle: its channel and the lane it is bound to. */
 typedef struct spw_tx {
 	spw_chan *chan;
 	spw_lane *lane;
+	atomic_uint_least64_t *dirty; /* the index word of its lane */
+	uint_least64_t bit; /* its lane's bit in *dirty */
 } spw_tx;
 
 /* The receiver handle. */
@@ -677,6 +689,7 @@ typedef struct spw_rx {
 	size_t cursor; /* next lane to look at */
 	/* Idle tracking for shedding (see rx_idle). */
 	uint64_t idle_since; /* first empty look of this quiet spell, or 0 */
+	uint64_t swept_at; /* last sweep of the dirty-lane index */
 	unsigned idle_looks; /* empty non-blocking looks since then */
 	int idle_shed; /* this quiet spell has shed already */
 	int shut; /* receiver_shutdown: end of stream once drained */
@@ -734,6 +747,31 @@ spw_status spw_rx_capacity(const spw_rx *rx, size_t *capacity);
 spw_status spw_rx_trim(spw_rx *rx);
 spw_status spw_rx_fd(spw_rx *rx, int *fd);
 
+/* Slow half of spw_tx_published(): set the lane's bit in the index. */
+void spw_tx_mark(spw_tx *tx);
+
+/*
+ * A sender has published values: make sure the receiver's index has its
+ * lane, and wake the receiver if it is parked. Both are Dekker-style
+ * checks against the receiver (its sweep clears bits, runs the heavy
+ * barrier, then looks at those lanes; its park publishes `parked`, runs
+ * the heavy barrier, then looks at every lane), so the sender only needs
+ * the light barrier between its publish and these two plain loads: while
+ * its lane stays in the index and the receiver is awake, no locked
+ * instruction and no system call.
+ */
+SPW_INLINE void spw_tx_published(spw_tx *tx)
+{
+	spw_core *core = &tx->chan->core;
+
+	SPW_TEST_YIELD();
+	spw_light_barrier();
+	if (SPW_UNLIKELY((atomic_load_explicit(tx->dirty, memory_order_relaxed) & tx->bit) == 0))
+		spw_tx_mark(tx);
+	if (SPW_UNLIKELY(atomic_load_explicit(&core->parked, memory_order_relaxed)))
+		spw_core_wake(core);
+}
+
 /*
  * The typed fast path of one value (a generated channel's send and
  * send_wait): the calling thread owns the lane, its tail segment has
@@ -758,7 +796,7 @@ SPW_INLINE int spw_tx_fast(spw_tx *tx, const void *value, size_t size, size_t it
 			lane->tpos++;
 			atomic_store_explicit(&lane->ctl.published, pub + 1, memory_order_release);
 			spw_lane_exit(&lane->ctl, 0);
-			spw_core_notify(&chan->core);
+			spw_tx_published(tx);
 			return 1;
 		}
 		spw_lane_exit(&lane->ctl, 0);

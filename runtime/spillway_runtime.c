@@ -979,8 +979,7 @@ spw_status spw_tx_append(spw_tx *tx, const void *values, size_t n)
 	pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
 	atomic_store_explicit(&lane->ctl.published, pub + n, memory_order_release);
 	spw_lane_exit(&lane->ctl, locked);
-	SPW_TEST_YIELD();
-	spw_core_notify(&chan->core);
+	spw_tx_published(tx);
 	return SPW_OK;
 }
 
@@ -1118,6 +1117,70 @@ spw_status spw_tx_send_many_wait(spw_tx *tx, const void *values, size_t n, uint6
 	return tx_enqueue_wait(tx, values, n, timeout_ns);
 }
 
+/* ---- the dirty-lane index --------------------------------------------- */
+
+/*
+ * So that an empty look does not grow with idle lanes, the receiver looks
+ * only at lanes whose bit is set in chan->dirty: a channel with 4096
+ * senders of which one is busy looks at one lane, not 4096.
+ *
+ * A sender, after every publish, loads its lane's index word (a plain
+ * load of a line that changes only when a lane joins or leaves the index)
+ * and sets its bit when it is clear: a locked instruction once per quiet
+ * spell of the lane, not per send. The receiver never clears a bit while
+ * values flow: only its sweep does, at most once per SPW_SWEEP_NS and only
+ * when it found nothing to receive, for lanes it has not visited since the
+ * previous sweep and that are empty. The sweep clears their bits, runs
+ * the heavy barrier and looks at each of them again, setting the bit back
+ * for a lane with values. The same asymmetric Dekker argument as parking
+ * (DESIGN.md): a sender whose publish that second look missed runs its
+ * index check after the barrier, so it sees its bit clear and sets it.
+ * A bit may also be set for an empty lane (a sender set it and the
+ * receiver then took its values); that costs a look, never a value.
+ *
+ * The park's last look (rx_ready) and len() still read every lane that
+ * ever had a sender: they are rare, and parking must never trust an index.
+ */
+#ifndef SPW_SWEEP_NS
+#define SPW_SWEEP_NS SPW_SHED_IDLE_NS
+#endif
+
+void spw_tx_mark(spw_tx *tx)
+{
+	atomic_fetch_or_explicit(tx->dirty, tx->bit, memory_order_release);
+}
+
+/* Bind a sender to lane i. */
+static void tx_bind(spw_tx *tx, spw_chan *chan, size_t i)
+{
+	tx->chan = chan;
+	tx->lane = &chan->lanes[i];
+	tx->dirty = &chan->dirty[i / 64];
+	tx->bit = (uint_least64_t)1 << (i % 64);
+}
+
+/* Index of the lowest set bit of a nonzero word. */
+static unsigned low_bit(uint_least64_t bits)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return (unsigned)__builtin_ctzll((unsigned long long)bits);
+#else
+	unsigned n = 0;
+
+	while ((bits & 1) == 0) {
+		bits >>= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
+/* Words of the index that cover n lanes. */
+static size_t index_words(size_t n)
+{
+	return (n + 63) / 64;
+}
+
 /* ---- receiver side ----------------------------------------------------- */
 
 /*
@@ -1194,45 +1257,148 @@ static void rx_window(spw_rx *rx)
 }
 
 /*
- * Look at every lane once, from the cursor on; start a visit of the first
- * one with values. Returns 0 when no lane has any. With `linger`, a short
- * visit (fewer than SPW_LINGER_BYTES of values) waits a moment for the
- * sender to add to it.
+ * Look at every lane in the index once, from the cursor on, in lane order
+ * (wrapping); start a visit of the first one with values. Returns 0 when
+ * no lane has any. With `linger`, a short visit (fewer than
+ * SPW_LINGER_BYTES of values) waits a moment for the sender to add to it.
  */
-static int rx_scan(spw_rx *rx, int linger)
+static int rx_visit(spw_rx *rx, size_t i, int linger)
 {
 	spw_chan *chan = rx->chan;
-	size_t n = spw_core_active_lanes(&chan->core), i = rx->cursor, k;
-	uint_least64_t short_visit = SPW_LINGER_BYTES / chan->size + 1;
+	spw_lane *lane = &chan->lanes[i];
+	uint_least64_t pub = spw_lane_published(&lane->ctl);
 
-	/* Lanes from n on never had a sender: the look wraps at n. */
+	if (linger && pub != lane->consumed && pub - lane->consumed < SPW_LINGER_BYTES / chan->size + 1) {
+		int j;
+
+		for (j = 0; j < SPW_LINGER_PAUSES; j++)
+			spw_pause();
+		pub = spw_lane_published(&lane->ctl);
+	}
+	if (pub == lane->consumed)
+		return 0;
+	rx->left = pub - lane->consumed;
+	lane->consumed = pub;
+	lane->visited = 1;
+	spw_core_took(&chan->core, rx->left);
+	rx->lane = i;
+	rx->cursor = i + 1;
+	rx->idle_since = 0;
+	rx->idle_shed = 0;
+	rx_window(rx);
+	return 1;
+}
+
+/*
+ * The same over every lane that ever had a sender, index or not: the
+ * last look before end of stream, which must see every accepted value
+ * (a sender sets its bit only after it leaves the lane, so a shutdown's
+ * quiesce does not wait for the bit).
+ */
+static int rx_scan_all(spw_rx *rx)
+{
+	size_t n = spw_core_active_lanes(&rx->chan->core), i = rx->cursor, k;
+
 	if (i >= n)
 		i = 0;
 	for (k = 0; k < n; k++) {
-		spw_lane *lane = &chan->lanes[i];
-		uint_least64_t pub = spw_lane_published(&lane->ctl);
-
-		if (linger && pub != lane->consumed && pub - lane->consumed < short_visit) {
-			int j;
-
-			for (j = 0; j < SPW_LINGER_PAUSES; j++)
-				spw_pause();
-			pub = spw_lane_published(&lane->ctl);
-		}
-		if (pub != lane->consumed) {
-			rx->left = pub - lane->consumed;
-			lane->consumed = pub;
-			spw_core_took(&chan->core, rx->left);
-			rx->lane = i;
-			rx->cursor = i + 1;
-			rx->idle_since = 0;
-			rx->idle_shed = 0;
-			rx_window(rx);
+		if (rx_visit(rx, i, 0))
 			return 1;
-		}
 		i = i + 1 == n ? 0 : i + 1;
 	}
 	return 0;
+}
+
+static int rx_scan(spw_rx *rx, int linger)
+{
+	spw_chan *chan = rx->chan;
+	size_t n = spw_core_active_lanes(&chan->core), c = rx->cursor;
+	size_t words, w, k;
+
+	/* Lanes from n on never had a sender: the look wraps at n. */
+	if (c >= n)
+		c = 0;
+	words = index_words(n);
+	w = c / 64;
+	/*
+	 * Word w from lane c on, the words after it (wrapping), and last
+	 * word w again for its lanes before c.
+	 */
+	for (k = 0; k <= words; k++) {
+		uint_least64_t bits = atomic_load_explicit(&chan->dirty[w], memory_order_relaxed);
+
+		if (k == 0)
+			bits &= ~(uint_least64_t)0 << (c % 64);
+		else if (k == words)
+			bits &= ((uint_least64_t)1 << (c % 64)) - 1;
+		while (bits != 0) {
+			size_t i = w * 64 + low_bit(bits);
+
+			if (i >= n)
+				break; /* a lane handed out since n was read */
+			bits &= bits - 1;
+			if (rx_visit(rx, i, linger))
+				return 1;
+		}
+		w = w + 1 == words ? 0 : w + 1;
+	}
+	return 0;
+}
+
+/*
+ * The receiver found nothing: at most every SPW_SWEEP_NS, take the lanes
+ * that stayed empty and unvisited since the last sweep out of the index
+ * (see "the dirty-lane index" above).
+ */
+static void rx_sweep(spw_rx *rx, uint64_t now)
+{
+	spw_chan *chan = rx->chan;
+	uint_least64_t gone[SPW_MAX_LANES / 64];
+	size_t n, words, w;
+	int any = 0;
+
+	if (now - rx->swept_at < SPW_SWEEP_NS)
+		return;
+	rx->swept_at = now;
+	n = spw_core_active_lanes(&chan->core);
+	words = index_words(n);
+	for (w = 0; w < words; w++) {
+		uint_least64_t bits = atomic_load_explicit(&chan->dirty[w], memory_order_relaxed);
+
+		gone[w] = 0;
+		while (bits != 0) {
+			size_t i = w * 64 + low_bit(bits);
+			spw_lane *lane = &chan->lanes[i];
+
+			bits &= bits - 1;
+			if (i >= n)
+				break;
+			if (lane->visited)
+				lane->visited = 0;
+			else if (spw_lane_published(&lane->ctl) == lane->consumed)
+				gone[w] |= (uint_least64_t)1 << (i % 64);
+		}
+		if (gone[w] != 0) {
+			atomic_fetch_and_explicit(&chan->dirty[w], ~gone[w], memory_order_relaxed);
+			any = 1;
+		}
+	}
+	if (!any)
+		return;
+	SPW_TEST_YIELD();
+	spw_heavy_barrier();
+	for (w = 0; w < words; w++) {
+		uint_least64_t bits = gone[w];
+
+		while (bits != 0) {
+			size_t i = w * 64 + low_bit(bits);
+			spw_lane *lane = &chan->lanes[i];
+
+			bits &= bits - 1;
+			if (spw_lane_published(&lane->ctl) != lane->consumed)
+				atomic_fetch_or_explicit(&chan->dirty[w], (uint_least64_t)1 << (i % 64), memory_order_relaxed);
+		}
+	}
 }
 
 /* For spw_core_park: is any lane ready? (Does not take anything.) */
@@ -1278,6 +1444,7 @@ static void rx_idle(spw_rx *rx)
 	if (rx->idle_shed || (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0))
 		return;
 	now = spw_now_ns();
+	rx_sweep(rx, now);
 	if (rx->idle_since == 0) {
 		rx->idle_since = now;
 		rx->idle_looks = 0;
@@ -1302,6 +1469,7 @@ static spw_status rx_park(spw_rx *rx, const struct timespec *deadline)
 	if (!rx->idle_shed) {
 		uint64_t now = spw_now_ns(), at;
 
+		rx_sweep(rx, now);
 		if (rx->idle_since == 0)
 			rx->idle_since = now;
 		at = rx->idle_since + SPW_SHED_IDLE_NS;
@@ -1326,6 +1494,7 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 	spw_status parked = SPW_OK;
 	uint64_t spin_start = 0;
 	unsigned spins = 0;
+	int full = 0;
 
 	if (rx->left != 0) {
 		rx_window(rx);
@@ -1335,11 +1504,15 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 		/*
 		 * Linger only when values were there at once: a stream. A
 		 * receiver that had to wait is in a ping-pong, not a stream.
+		 * After a park or an arm (whose last look reads every lane),
+		 * look at every lane too, not only at the index: a sender may
+		 * have published and not yet set its bit.
 		 */
 		int linger = wait != SPW_WAIT_NONE && spins == 0 && parked == SPW_OK;
 
-		if (rx_scan(rx, linger))
+		if (full ? rx_scan_all(rx) : rx_scan(rx, linger))
 			return SPW_OK;
+		full = 0;
 		SPW_TEST_YIELD();
 		if (rx->shut || spw_core_senders_gone(core)) {
 			SPW_TEST_YIELD();
@@ -1350,12 +1523,14 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 			 * published): one scan now sees every value ever
 			 * accepted. Only an empty scan is end of stream.
 			 */
-			return rx_scan(rx, 0) ? SPW_OK : SPW_CLOSED;
+			return rx_scan_all(rx) ? SPW_OK : SPW_CLOSED;
 		}
 		if (wait == SPW_WAIT_NONE) {
 			rx_idle(rx);
-			if (spw_core_has_fd(core) && spw_core_arm(core, rx_ready, rx))
+			if (spw_core_has_fd(core) && spw_core_arm(core, rx_ready, rx)) {
+				full = 1;
 				continue; /* values came after all: look again */
+			}
 		}
 		if (wait != SPW_WAIT_BLOCK)
 			return SPW_EMPTY;
@@ -1370,6 +1545,7 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 			 */
 			uint64_t now = spw_now_ns();
 
+			rx_sweep(rx, now);
 			if (spin_start == 0)
 				spin_start = now;
 			if (deadline != NULL && now >= spw_timespec_ns(deadline)) {
@@ -1384,6 +1560,7 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 		}
 		/* After a timeout, look once more before giving up. */
 		parked = rx_park(rx, deadline);
+		full = 1;
 	}
 }
 
@@ -1534,7 +1711,7 @@ spw_status spw_chan_open(const spw_config *cfg, size_t size, size_t align, spw_t
 		return SPW_INVALID;
 
 	/* lanes <= SPW_MAX_LANES (checked above): the size cannot overflow. */
-	chan = spw_mem_alloc_aligned(sizeof(*chan) + cfg->lanes * sizeof(*chan->lanes), SPW_CACHE_LINE);
+	chan = spw_mem_alloc_aligned(sizeof(*chan) + cfg->lanes * sizeof(*chan->lanes) + index_words(cfg->lanes) * sizeof(*chan->dirty), SPW_CACHE_LINE);
 	if (chan == NULL)
 		return SPW_NOMEM;
 	memset(chan, 0, sizeof(*chan));
@@ -1571,13 +1748,16 @@ spw_status spw_chan_open(const spw_config *cfg, size_t size, size_t align, spw_t
 		atomic_init(&chan->lanes[i].returned, NULL);
 		atomic_init(&chan->lanes[i].spare_n, 0);
 	}
+	chan->dirty = (atomic_uint_least64_t *)(void *)(chan->lanes + cfg->lanes);
+	for (i = 0; i < index_words(cfg->lanes); i++)
+		atomic_init(&chan->dirty[i], 0);
 
 	memset(r, 0, sizeof(*r));
 	r->chan = chan;
+	r->swept_at = spw_now_ns();
 	atomic_fetch_add_explicit(&chan->core.handles, 1, memory_order_relaxed);
 
-	s->chan = chan;
-	s->lane = &chan->lanes[spw_core_next_lane(&chan->core)];
+	tx_bind(s, chan, spw_core_next_lane(&chan->core));
 	spw_core_sender_opened(&chan->core);
 
 	*tx = s;
@@ -1594,8 +1774,7 @@ spw_status spw_tx_clone(spw_tx *tx, spw_tx **out)
 	s = spw_mem_alloc(sizeof(*s));
 	if (s == NULL)
 		return SPW_NOMEM;
-	s->chan = tx->chan;
-	s->lane = &tx->chan->lanes[spw_core_next_lane(&tx->chan->core)];
+	tx_bind(s, tx->chan, spw_core_next_lane(&tx->chan->core));
 	spw_core_sender_opened(&tx->chan->core);
 	*out = s;
 	return SPW_OK;

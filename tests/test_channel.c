@@ -264,6 +264,155 @@ START_TEST(test_many_lanes_dirty_index)
 }
 END_TEST
 
+/*
+ * The dirty-lane index. A lane that stays quiet for more than a sweep
+ * period (1 ms) leaves the index; its next send must bring it back, for
+ * a non-blocking, a blocking and a timed receive alike, with thousands of
+ * idle senders around it. Each phase waits well past two sweep periods
+ * while the receiver keeps looking (so the sweep runs and clears bits).
+ */
+static void poll_quiet(spw_u64_receiver *r, unsigned ms)
+{
+	struct timespec t0, t;
+	uint64_t v;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		ck_assert_int_eq(spw_u64_try_recv(r, &v), SPW_EMPTY);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < (long)ms);
+}
+
+START_TEST(test_index_lane_leaves_and_returns)
+{
+	enum { LANES = 4096 };
+	static spw_u64_sender *s[LANES];
+	uint64_t v;
+	size_t i, round;
+
+	open_with(LANES, 0);
+	s[0] = tx;
+	for (i = 1; i < LANES; i++)
+		ck_assert_int_eq(spw_u64_sender_clone(tx, &s[i]), SPW_OK);
+	for (round = 0; round < 6; round++) {
+		size_t a = (round * 977) % LANES, b = (a + 1 + round * 131) % LANES;
+
+		send_ok(s[a], round);
+		ck_assert_uint_eq(recv_ok(rx), round);
+		poll_quiet(rx, 3); /* lane a swept out of the index */
+		send_ok(s[a], 100 + round);
+		switch (round % 3) {
+		case 0:
+			ck_assert_int_eq(spw_u64_try_recv(rx, &v), SPW_OK);
+			break;
+		case 1:
+			ck_assert_int_eq(spw_u64_recv(rx, &v), SPW_OK);
+			break;
+		default:
+			ck_assert_int_eq(spw_u64_recv_timeout(rx, &v, 1000000000u), SPW_OK);
+		}
+		ck_assert_uint_eq(v, 100 + round);
+		/* A lane that never sent before, and a lane already in the index. */
+		send_ok(s[b], 200 + round);
+		send_ok(s[a], 300 + round);
+		ck_assert_int_eq(spw_u64_try_recv(rx, &v), SPW_OK);
+		ck_assert(v == 200 + round || v == 300 + round);
+		ck_assert_int_eq(spw_u64_try_recv(rx, &v), SPW_OK);
+		ck_assert(v == 200 + round || v == 300 + round);
+		poll_quiet(rx, 1);
+	}
+	for (i = 0; i < LANES; i++)
+		spw_u64_sender_close(s[i]);
+	ck_assert_int_eq(spw_u64_recv(rx, &v), SPW_CLOSED);
+	spw_u64_receiver_close(rx);
+}
+END_TEST
+
+/*
+ * Senders that fall quiet for longer than a sweep and come back, racing
+ * with the receiver's sweeps: 8 threads with 16 senders each send single
+ * values after pauses of 0 to 3 ms; the receiver alternates between
+ * spinning try_recv, recv and recv_timeout. Every value arrives, in
+ * per-sender order; a value stuck outside the index for 5 s fails.
+ */
+enum { IDX_THREADS = 8, IDX_PER = 16 };
+
+struct idx_sender {
+	spw_u64_sender *s[IDX_PER];
+	unsigned id, rounds, seed;
+};
+
+static void *idx_main(void *arg)
+{
+	struct idx_sender *d = arg;
+	uint64_t seq[IDX_PER] = { 0 };
+	unsigned r, k;
+
+	for (r = 0; r < d->rounds; r++) {
+		struct timespec ts = { 0, 0 };
+
+		k = (unsigned)rand_r(&d->seed) % IDX_PER;
+		T_ASSERT_ST(spw_u64_send(d->s[k], ((uint64_t)(d->id * IDX_PER + k) << 32) | seq[k]++), SPW_OK);
+		ts.tv_nsec = (long)(rand_r(&d->seed) % 3000) * 1000;
+		nanosleep(&ts, NULL);
+	}
+	for (k = 0; k < IDX_PER; k++)
+		spw_u64_sender_close(d->s[k]);
+	return NULL;
+}
+
+START_TEST(test_stress_index_quiet_senders)
+{
+	static struct idx_sender d[IDX_THREADS];
+	uint64_t next[IDX_THREADS * IDX_PER] = { 0 }, v, got = 0, total = 0;
+	pthread_t th[IDX_THREADS];
+	atomic_size_t progress = 0;
+	unsigned i, k, mode = 0;
+	spw_status st;
+
+	open_with(IDX_THREADS * IDX_PER, 0);
+	for (i = 0; i < IDX_THREADS; i++) {
+		d[i].id = i;
+		d[i].seed = 17 + i;
+		d[i].rounds = (unsigned)test_scaled(400);
+		total += d[i].rounds;
+		for (k = 0; k < IDX_PER; k++)
+			ck_assert_int_eq(spw_u64_sender_clone(tx, &d[i].s[k]), SPW_OK);
+	}
+	spw_u64_sender_close(tx);
+	watchdog_start_progress("index: quiet senders", 5, &progress, NULL, NULL);
+	for (i = 0; i < IDX_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, idx_main, &d[i]), 0);
+	for (;;) {
+		switch (mode++ % 3) {
+		case 0:
+			while ((st = spw_u64_try_recv(rx, &v)) == SPW_EMPTY)
+				;
+			break;
+		case 1:
+			st = spw_u64_recv(rx, &v);
+			break;
+		default:
+			while ((st = spw_u64_recv_timeout(rx, &v, 200000)) == SPW_TIMEOUT)
+				;
+		}
+		if (st != SPW_OK)
+			break;
+		ck_assert_uint_lt(v >> 32, IDX_THREADS * IDX_PER);
+		ck_assert_uint_eq(v & 0xffffffffu, next[v >> 32]);
+		next[v >> 32]++;
+		got++;
+		atomic_store(&progress, (size_t)got);
+	}
+	ck_assert_int_eq(st, SPW_CLOSED);
+	watchdog_stop();
+	for (i = 0; i < IDX_THREADS; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	ck_assert_uint_eq(got, total);
+	spw_u64_receiver_close(rx);
+}
+END_TEST
+
 /* One lane shared by every sender: a single FIFO. */
 START_TEST(test_single_lane_fifo)
 {
@@ -1084,6 +1233,7 @@ static Suite *channel_suite(void)
 	tcase_add_test(tc, test_seed_example_order);
 	tcase_add_test(tc, test_round_robin_lanes);
 	tcase_add_test(tc, test_many_lanes_dirty_index);
+	tcase_add_test(tc, test_index_lane_leaves_and_returns);
 	tcase_add_test(tc, test_single_lane_fifo);
 	suite_add_tcase(s, tc);
 
@@ -1121,6 +1271,7 @@ static Suite *channel_suite(void)
 	tcase_add_test(tc, test_stress_capacity);
 	tcase_add_test(tc, test_stress_one_sender_many_threads);
 	tcase_add_test(tc, test_stress_lane_per_sender);
+	tcase_add_test(tc, test_stress_index_quiet_senders);
 	suite_add_tcase(s, tc);
 	return s;
 }
