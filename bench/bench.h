@@ -305,9 +305,38 @@ struct lat_job {
 uint64_t oneway_per_burst(const struct lat_job *j);
 uint64_t oneway_bursts(const struct lat_job *j);
 
-/* The sender of a one-way run: set up, then sleep until each burst. */
+/* The sender of a one-way run: set up, then wait until each burst. */
 void pace_thread_setup(void); /* timer slack 1 ns */
 void sleep_until(uint64_t t_ns); /* CLOCK_MONOTONIC, absolute */
+
+/*
+ * How sleep_until waits for a time still ahead: PACE_SLEEP (the default)
+ * with clock_nanosleep, or PACE_SPIN, reading CLOCK_MONOTONIC in a pause
+ * loop. A sleeping sender wakes late by the kernel's and the VM's wake-up
+ * time (30-40 us on the development VMs), and every value of the burst
+ * is charged with it; a spinning one starts on time, at the price of a
+ * CPU kept busy. Either way a time already past returns at once. Set it
+ * before the sender thread starts.
+ */
+enum pace_wait { PACE_SLEEP,
+		 PACE_SPIN };
+extern enum pace_wait pace_wait;
+/*
+ * The sender's own timing, when pace_log is not NULL (set it, with n = 0,
+ * before the sender thread starts; read it after the thread was joined).
+ * While n < cap, every sleep_until stores late[n]: how late (ns, on the
+ * clock) it returned, and, from its second call on, busy[n - 1]: the time
+ * from the last call's return to this call, which for a pacer that sends
+ * its burst between the two is how long that burst took to send.
+ */
+struct pace_log {
+	uint64_t *late;
+	uint64_t *busy;
+	size_t cap;
+	size_t n;
+	uint64_t last; /* when the last call returned */
+};
+extern struct pace_log *pace_log;
 
 /* Checks of a one-way stream: intended times never go back, count. */
 static inline void oneway_take(struct lat_job *j, uint64_t v, uint64_t *last)

@@ -630,24 +630,44 @@ void pace_thread_setup(void)
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 }
 
+enum pace_wait pace_wait = PACE_SLEEP;
+struct pace_log *pace_log;
+
 void sleep_until(uint64_t t_ns)
 {
+	struct pace_log *log = pace_log;
 	struct timespec ts;
+	uint64_t now = now_ns();
+
+	if (log != NULL && log->n != 0 && log->n <= log->cap)
+		log->busy[log->n - 1] = now - log->last;
 
 	/*
 	 * Behind schedule: no system call. On the development VMs even a
 	 * clock_nanosleep for a time already past costs ~80 us under load
 	 * (the thread goes back through the scheduler), which would keep a
-	 * late sender late.
+	 * late sender late. Spinning: a pause between clock reads (vDSO,
+	 * no system call), so the sender starts within a clock read or two
+	 * of t_ns unless the kernel takes its CPU away.
 	 */
-	if (now_ns() >= t_ns)
-		return;
-
-	ts.tv_sec = (time_t)(t_ns / 1000000000u);
-	ts.tv_nsec = (long)(t_ns % 1000000000u);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	       EINTR)
-		;
+	if (now < t_ns && pace_wait == PACE_SPIN) {
+		do {
+			CPU_RELAX();
+			now = now_ns();
+		} while (now < t_ns);
+	} else if (now < t_ns) {
+		ts.tv_sec = (time_t)(t_ns / 1000000000u);
+		ts.tv_nsec = (long)(t_ns % 1000000000u);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+				       NULL) == EINTR)
+			;
+		if (log != NULL)
+			now = now_ns();
+	}
+	if (log != NULL && log->n < log->cap) {
+		log->late[log->n++] = now - t_ns;
+		log->last = now;
+	}
 }
 
 void oneway_finish(const struct lat_job *j)

@@ -9,11 +9,17 @@
  *   pingpong  two threads, a channel each way: the main thread sends i
  *             and waits for i to come back; one sample per round trip
  *   oneway    one sender at a fixed offered rate (default 1 M values/s,
- *             in bursts every 50 us); each value is its *intended* send
- *             time (the burst's start on the schedule), so a sender that
- *             wakes late or a receiver that stalls is counted in full
- *             (no coordinated omission); the receiver records
- *             now - intended for every value
+ *             in bursts every 50 us; --burst-us may list several
+ *             schedules, each its own table); each value is its
+ *             *intended* send time (the burst's start on the schedule),
+ *             so a sender that starts late or a receiver that stalls is
+ *             counted in full (no coordinated omission); the receiver
+ *             records now - intended for every value. The sender waits
+ *             for each burst by spinning on CLOCK_MONOTONIC (a sleeping
+ *             sender wakes 30-40 us late on the development VMs, which
+ *             drowned every receiver's latency; --sender-wait=sleep
+ *             keeps that behaviour), and its own lateness per burst is
+ *             reported beside the receiver's
  *
  * Receivers (rows):
  *   spillway        spw_u64_recv (blocking)
@@ -27,8 +33,13 @@
  * samples of each repetition, as medians over the repetitions (and the
  * worst max), and the receiving thread's CPU use (CPU time /
  * wall time, CLOCK_THREAD_CPUTIME_ID: the ping-pong's echo thread, the
- * one-way receiver). Every value is checked: ping-pong values come back
- * equal, one-way values arrive in order and all of them.
+ * one-way receiver). One-way also: how often the receiver slept in the
+ * kernel per burst (its voluntary context switches, RUSAGE_THREAD: does
+ * a blocking receiver really block between bursts?) and the sender's
+ * timing (p50 / p99 of how late it began each burst, p50 of how long it
+ * took to send one), so that a reader sees whether the sender or the
+ * receiver made the latency. Every value is checked: ping-pong values
+ * come back equal, one-way values arrive in order and all of them.
  */
 #define _GNU_SOURCE
 
@@ -38,6 +49,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define MAX_REPS 1000
@@ -50,11 +62,21 @@
 #define QUICK_WARMUP 0
 #define QUICK_SECONDS 0.05
 #define PINGPONG_CAP ((size_t)8 << 20) /* round trips per repetition */
+#define MAX_SCHED 4 /* one-way schedules (--burst-us LIST) */
 
 enum test_id { T_PINGPONG,
 	       T_ONEWAY,
 	       NTESTS };
 static const char *const test_key[NTESTS] = {"pingpong", "oneway"};
+
+/*
+ * Results are kept per slot: slot 0 is the ping-pong, slot 1 + s the
+ * one-way test on schedule s (--burst-us), so that every schedule has
+ * its own table and takes its turn with the other rows.
+ */
+#define NSLOTS (1 + MAX_SCHED)
+
+static const char *const wait_key[] = {"sleep", "spin"}; /* enum pace_wait */
 
 struct row_def {
 	const char *key;
@@ -86,7 +108,9 @@ struct params {
 	unsigned warmup;
 	double seconds;
 	uint64_t rate;
-	uint64_t burst_ns;
+	uint64_t burst_ns[MAX_SCHED];
+	unsigned nsched;
+	enum pace_wait sender_wait;
 	size_t lanes;
 	int modes;
 	int quick;
@@ -94,12 +118,20 @@ struct params {
 	const char *plot;
 };
 
-/* Per repetition: the quantiles of its samples. */
+/*
+ * Per repetition: the quantiles of its samples, the receiver's CPU use;
+ * one-way also its sleeps per burst, the sender's lateness (p50, p99)
+ * and the time it took to send a burst (p50).
+ */
 enum stat { S_P50,
 	    S_P99,
 	    S_P999,
 	    S_MAX,
 	    S_CPU,
+	    S_SLEEPS,
+	    S_LATE50,
+	    S_LATE99,
+	    S_BUSY50,
 	    NSTATS };
 
 struct result {
@@ -112,38 +144,96 @@ struct result {
 	size_t nmin;
 };
 
-static struct result res[NTESTS][NMODES][NROWS];
+static struct result res[NSLOTS][NMODES][NROWS];
 
 static int mode_on(const struct params *prm, int m)
 {
 	return (prm->modes >> m) & 1;
 }
 
+static enum test_id slot_test(int t)
+{
+	return t == 0 ? T_PINGPONG : T_ONEWAY;
+}
+
+static int slot_on(const struct params *prm, int t)
+{
+	if (t == 0)
+		return prm->test_on[T_PINGPONG];
+	return prm->test_on[T_ONEWAY] && (unsigned)(t - 1) < prm->nsched;
+}
+
+static uint64_t slot_burst_ns(const struct params *prm, int t)
+{
+	return t == 0 ? 0 : prm->burst_ns[t - 1];
+}
+
+/* "pingpong", "oneway" or, with several schedules, "oneway 50us". */
+static const char *slot_label(const struct params *prm, int t)
+{
+	static char buf[NSLOTS][32];
+
+	if (t == 0 || prm->nsched == 1)
+		return test_key[slot_test(t)];
+	snprintf(buf[t], sizeof(buf[t]), "oneway %.0fus",
+		 (double)slot_burst_ns(prm, t) / 1e3);
+	return buf[t];
+}
+
+/* The receiving thread's voluntary context switches: its sleeps. */
+static long thread_sleeps(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		die("getrusage: %s", strerror(errno));
+	return ru.ru_nvcsw;
+}
+
 /* ---- measuring -------------------------------------------------------------- */
 
+static struct pace_log sender_log;
+
+/*
+ * One run of row r on slot t in mode m; the samples in j, and for the
+ * one-way test the sender's timing per burst in sender_log. *sleeps:
+ * the receiving (this) thread's voluntary context switches over the run
+ * (a few of them are the run's own: the first receive, 1 ms before the
+ * first burst, and joining the sender).
+ */
 static void run_one(const struct params *prm, struct lat_job *j, int t,
-		    int r, int m)
+		    int r, int m, long *sleeps)
 {
+	long s0;
+
 	j->name = rows[r].name;
 	j->kind = rows[r].kind;
 	j->pinned = m;
 	j->lanes = prm->lanes;
 	j->duration_ns = (uint64_t)(prm->seconds * 1e9);
 	j->rate = prm->rate;
-	j->burst_ns = prm->burst_ns;
+	j->burst_ns = prm->burst_ns[t == 0 ? 0 : t - 1]; /* pingpong: unused */
+	sender_log.n = 0;
 	if (m)
 		pin_self(cpu_receiver());
-	if (t == T_PINGPONG)
+	s0 = thread_sleeps();
+	if (slot_test(t) == T_PINGPONG)
 		rows[r].pingpong(j);
 	else
 		rows[r].oneway(j);
+	*sleeps = thread_sleeps() - s0;
 	if (m)
 		unpin_self();
 	if (j->n == 0)
 		die("%s: no samples", j->name);
+	/* Every pacer waits once per burst: one lateness each. */
+	if (slot_test(t) == T_ONEWAY && sender_log.n != oneway_bursts(j))
+		die("%s: %zu sender waits for %llu bursts", j->name,
+		    sender_log.n, (unsigned long long)oneway_bursts(j));
 }
 
-static void record(struct result *x, struct lat_job *j, unsigned rep)
+static void record(struct result *x, struct lat_job *j, int t, long sleeps,
+		   unsigned rep)
 {
 	qsort(j->lat, j->n, sizeof(*j->lat), cmp_u64);
 	x->rep[S_P50][rep] = (double)quantile_u64(j->lat, j->n, 0.5);
@@ -153,30 +243,60 @@ static void record(struct result *x, struct lat_job *j, unsigned rep)
 	x->rep[S_CPU][rep] = j->rx_wall_ns ? (double)j->rx_cpu_ns /
 						     (double)j->rx_wall_ns
 					   : 0;
+	if (slot_test(t) == T_ONEWAY) {
+		struct pace_log *l = &sender_log;
+
+		qsort(l->late, l->n, sizeof(*l->late), cmp_u64);
+		x->rep[S_SLEEPS][rep] = (double)sleeps /
+					(double)oneway_bursts(j);
+		x->rep[S_LATE50][rep] =
+			(double)quantile_u64(l->late, l->n, 0.5);
+		x->rep[S_LATE99][rep] =
+			(double)quantile_u64(l->late, l->n, 0.99);
+		/* busy: every burst but the last (n - 1 of them) */
+		if (l->n > 1) {
+			qsort(l->busy, l->n - 1, sizeof(*l->busy), cmp_u64);
+			x->rep[S_BUSY50][rep] =
+				(double)quantile_u64(l->busy, l->n - 1, 0.5);
+		}
+	}
 	x->n[rep] = j->n;
 }
 
 static void measure(const struct params *prm)
 {
 	struct lat_job j;
-	uint64_t ow = 0;
+	uint64_t ow, most = 0, bursts = 1;
 	unsigned rep, k;
+	long sleeps;
 	int t, r, m, s;
 
+	/* Room for the largest schedule's values and bursts. */
 	memset(&j, 0, sizeof(j));
 	j.rate = prm->rate;
-	j.burst_ns = prm->burst_ns;
 	j.duration_ns = (uint64_t)(prm->seconds * 1e9);
-	ow = oneway_per_burst(&j) * oneway_bursts(&j);
-	j.cap = ow > PINGPONG_CAP ? (size_t)ow : PINGPONG_CAP;
+	for (k = 0; k < prm->nsched; k++) {
+		j.burst_ns = prm->burst_ns[k];
+		ow = oneway_per_burst(&j) * oneway_bursts(&j);
+		if (ow > most)
+			most = ow;
+		if (oneway_bursts(&j) > bursts)
+			bursts = oneway_bursts(&j);
+	}
+	j.cap = most > PINGPONG_CAP ? (size_t)most : PINGPONG_CAP;
 	j.lat = xmalloc(j.cap * sizeof(*j.lat));
+	pace_wait = prm->sender_wait;
+	sender_log.cap = (size_t)bursts;
+	sender_log.late = xmalloc(sender_log.cap * sizeof(*sender_log.late));
+	sender_log.busy = xmalloc(sender_log.cap * sizeof(*sender_log.busy));
+	pace_log = &sender_log;
 
-	for (t = 0; t < NTESTS; t++)
+	for (t = 0; t < NSLOTS; t++)
 		for (m = 0; m < NMODES; m++)
 			for (r = 0; r < NROWS; r++) {
 				struct result *x = &res[t][m][r];
 
-				if (!prm->test_on[t] || !mode_on(prm, m) ||
+				if (!slot_on(prm, t) || !mode_on(prm, m) ||
 				    !prm->row_on[r])
 					continue;
 				for (s = 0; s < NSTATS; s++)
@@ -191,7 +311,7 @@ static void measure(const struct params *prm)
 		int warm = rep < prm->warmup;
 		unsigned tr = rep - prm->warmup;
 
-		for (t = 0; t < NTESTS; t++)
+		for (t = 0; t < NSLOTS; t++)
 			for (r = 0; r < NROWS; r++)
 				for (m = 0; m < NMODES; m++) {
 					struct result *x = &res[t][m][r];
@@ -199,43 +319,56 @@ static void measure(const struct params *prm)
 					if (x->n == NULL)
 						continue;
 					if (warm) {
-						run_one(prm, &j, t, r, m);
+						run_one(prm, &j, t, r, m,
+							&sleeps);
 						continue;
 					}
 					x->probes[2 * tr] = regime_probe();
-					run_one(prm, &j, t, r, m);
+					run_one(prm, &j, t, r, m, &sleeps);
 					x->probes[2 * tr + 1] = regime_probe();
-					record(x, &j, tr);
+					record(x, &j, t, sleeps, tr);
 					x->valid = 1;
 				}
 		if (warm) {
 			progress("warm-up %u/%u done", rep + 1, prm->warmup);
 			continue;
 		}
-		for (t = 0; t < NTESTS; t++)
+		for (t = 0; t < NSLOTS; t++)
 			for (m = 0; m < NMODES; m++) {
-				char line[1024];
+				char line[2048];
 				size_t len = 0;
 
-				for (r = 0; r < NROWS; r++)
-					if (res[t][m][r].valid)
+				for (r = 0; r < NROWS; r++) {
+					const struct result *x = &res[t][m][r];
+
+					if (!x->valid)
+						continue;
+					len += (size_t)snprintf(
+						line + len, sizeof(line) - len,
+						"%s%s %.0f/%.0f", len ? " | " : "",
+						rows[r].key, x->rep[S_P50][tr],
+						x->rep[S_P99][tr]);
+					if (slot_test(t) == T_ONEWAY)
 						len += (size_t)snprintf(
 							line + len,
 							sizeof(line) - len,
-							"%s%s %.0f/%.0f",
-							len ? " | " : "",
-							rows[r].key,
-							res[t][m][r].rep[S_P50][tr],
-							res[t][m][r].rep[S_P99][tr]);
+							" (sender late %.0f/%.0f "
+							"burst %.0f, sleeps/burst "
+							"%.2f)",
+							x->rep[S_LATE50][tr],
+							x->rep[S_LATE99][tr],
+							x->rep[S_BUSY50][tr],
+							x->rep[S_SLEEPS][tr]);
+				}
 				if (len != 0)
 					progress("%s %s rep %u/%u: %s ns "
 						 "(p50/p99)",
-						 test_key[t], mode_name[m],
+						 slot_label(prm, t), mode_name[m],
 						 tr + 1, prm->reps, line);
 			}
 	}
 
-	for (t = 0; t < NTESTS; t++)
+	for (t = 0; t < NSLOTS; t++)
 		for (m = 0; m < NMODES; m++)
 			for (r = 0; r < NROWS; r++) {
 				struct result *x = &res[t][m][r];
@@ -255,6 +388,9 @@ static void measure(const struct params *prm)
 				}
 			}
 	free(j.lat);
+	pace_log = NULL;
+	free(sender_log.late);
+	free(sender_log.busy);
 }
 
 /* ---- the report ------------------------------------------------------------------- */
@@ -262,22 +398,37 @@ static void measure(const struct params *prm)
 static void print_header(const struct params *prm, int argc, char **argv)
 {
 	const char *cmd = getenv("BENCH_COMMAND");
+	struct lat_job j;
+	unsigned k;
 	int i;
 
+	memset(&j, 0, sizeof(j));
+	j.rate = prm->rate;
 	printf("latency: ping-pong round trip and one-way latency at %.2f M "
-	       "msg/s offered (bursts of %llu values every %.0f us, stamped "
-	       "with their intended send time), u64 values; %u repetitions "
-	       "(+%u warm-up) of %.2f s per row; spillway lanes %s; %ld CPUs "
-	       "online (%u allowed)",
-	       (double)prm->rate / 1e6,
-	       (unsigned long long)(prm->rate * prm->burst_ns / 1000000000u ? prm->rate * prm->burst_ns /
-										      1000000000u
-									    : 1),
-	       (double)prm->burst_ns / 1e3, prm->reps, prm->warmup,
-	       prm->seconds, prm->lanes ? "as given" : "default (8)",
-	       sysconf(_SC_NPROCESSORS_ONLN), cpus_allowed());
+	       "msg/s offered (bursts of ",
+	       (double)prm->rate / 1e6);
+	for (k = 0; k < prm->nsched; k++) {
+		const char *sep = k == 0 ? "" : " or ";
+
+		if (k != 0 && k + 1 < prm->nsched)
+			sep = ", ";
+		j.burst_ns = prm->burst_ns[k];
+		printf("%s%llu values every %.0f us", sep,
+		       (unsigned long long)oneway_per_burst(&j),
+		       (double)prm->burst_ns[k] / 1e3);
+	}
+	printf(", stamped with their intended send time; the sender waits "
+	       "for each burst by %s, --sender-wait=%s), u64 values; %u "
+	       "repetitions (+%u warm-up) of %.2f s per row; spillway lanes "
+	       "%s",
+	       prm->sender_wait == PACE_SPIN ? "spinning on CLOCK_MONOTONIC"
+					     : "sleeping in clock_nanosleep",
+	       wait_key[prm->sender_wait], prm->reps, prm->warmup,
+	       prm->seconds, prm->lanes ? "as given" : "default (8)");
 	if (prm->lanes)
 		printf(" (%zu)", prm->lanes);
+	printf("; %ld CPUs online (%u allowed)", sysconf(_SC_NPROCESSORS_ONLN),
+	       cpus_allowed());
 #ifdef __VERSION__
 	printf("; compiler %s", __VERSION__);
 #endif
@@ -299,6 +450,7 @@ static void print_header(const struct params *prm, int argc, char **argv)
 static void print_table(const struct params *prm, int t, int m)
 {
 	double *all = xmalloc(NROWS * 2 * prm->reps * sizeof(*all));
+	int oneway = slot_test(t) == T_ONEWAY;
 	char regime[256];
 	size_t n = 0;
 	unsigned k;
@@ -314,40 +466,85 @@ static void print_table(const struct params *prm, int t, int m)
 	}
 	regime_describe(regime, sizeof(regime), all, n);
 	free(all);
-	if (t == T_PINGPONG)
+	if (!oneway)
 		printf("\n### Ping-pong round trip, %s\n\n", mode_name[m]);
 	else
 		printf("\n### One-way latency at %.2f M msg/s offered (bursts "
 		       "every %.0f us), %s\n\n",
-		       (double)prm->rate / 1e6, (double)prm->burst_ns / 1e3,
-		       mode_name[m]);
+		       (double)prm->rate / 1e6,
+		       (double)slot_burst_ns(prm, t) / 1e3, mode_name[m]);
 	printf("regime: %s\n\n"
 	       "| receiver | waits by | p50 (ns) | p99 (ns) | p99.9 (ns) | "
-	       "max (ns) | worst max (ns) | %s CPU | %s/rep (fewest) |\n"
-	       "|-|-|-|-|-|-|-|-|-|\n",
-	       regime, t == T_PINGPONG ? "echo thread" : "receiver",
-	       t == T_PINGPONG ? "round trips" : "values");
+	       "max (ns) | worst max (ns) | %s CPU |%s %s/rep (fewest) |\n"
+	       "|-|-|-|-|-|-|-|-|%s-|\n",
+	       regime, oneway ? "receiver" : "echo thread",
+	       oneway ? " receiver sleeps/burst | sender late p50 / p99 (ns) "
+			"| sender burst p50 (ns) |"
+		      : "",
+	       oneway ? "values" : "round trips", oneway ? "-|-|-|" : "");
 	for (r = 0; r < NROWS; r++) {
 		const struct result *x = &res[t][m][r];
 
 		if (!x->valid)
 			continue;
 		printf("| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f%% "
-		       "| %zu |\n",
+		       "|",
 		       rows[r].name, kind_name[rows[r].kind], x->med[S_P50],
 		       x->med[S_P99], x->med[S_P999], x->med[S_MAX], x->worst,
-		       100 * x->med[S_CPU], x->nmin);
+		       100 * x->med[S_CPU]);
+		if (oneway)
+			printf(" %.2f | %.0f / %.0f | %.0f |",
+			       x->med[S_SLEEPS], x->med[S_LATE50],
+			       x->med[S_LATE99], x->med[S_BUSY50]);
+		printf(" %zu |\n", x->nmin);
 	}
 }
 
-static void print_footer(void)
+static void print_footer(const struct params *prm)
 {
+	int spin = prm->sender_wait == PACE_SPIN;
+
 	printf("\np50, p99, p99.9, max: of each repetition's samples, the "
 	       "median over the repetitions; worst max: the largest.\n"
 	       "CPU: the receiving thread's CPU time / wall time (100%%: it "
-	       "never slept).\n"
-	       "One-way samples are receive time - intended send time: a late "
-	       "sender counts.\n");
+	       "never slept).\n");
+	if (!prm->test_on[T_ONEWAY])
+		return;
+	printf("One-way samples are receive time - intended send time (the "
+	       "burst's start): a late sender counts, and so does the time "
+	       "the sender takes to send the values of a burst before "
+	       "value k.\n"
+	       "Sender late: how late (on CLOCK_MONOTONIC) the sender began "
+	       "each burst, p50 / p99 of a repetition, median over the "
+	       "repetitions; it waits by %s. A burst begun late because the "
+	       "last one took long, or because the sender lost its CPU, is "
+	       "still stamped with its intended time. Sender burst: how long "
+	       "the sender took to send a whole burst (p50). A receiver p50 "
+	       "well above the sender's lateness plus half a burst is the "
+	       "receiver's.\n"
+	       "Receiver sleeps/burst: the receiving thread's voluntary "
+	       "context switches (getrusage RUSAGE_THREAD) per burst: about "
+	       "1, it slept in the kernel between bursts and was woken; about "
+	       "0, it spun (or yielded) through the gap (mutex+condvar: "
+	       "also its waits for the lock). spillway recv spins "
+	       "for spw_config.spin_ns (default %u us: pause, then "
+	       "sched_yield) before it parks, so a gap shorter than that "
+	       "measures its spin, a longer one (--burst-us 200) a parked "
+	       "wake-up.\n"
+	       "Placement: %s, so on a 2-CPU "
+	       "machine the pinned tables (receiver alone on CPU %d, sender "
+	       "on CPU %d) are the ones that judge the receivers; unpinned, "
+	       "the two threads time-slice with every other process the "
+	       "scheduler puts on their CPUs.\n",
+	       spin ? "spinning on the clock"
+		    : "sleeping in clock_nanosleep (its wake-up time is "
+		      "charged to every value of the burst)",
+	       SPW_DEFAULT_SPIN_NS / 1000,
+	       spin ? "the sender spins between bursts and a spinning "
+		      "receiver never rests"
+		    : "a spinning receiver never rests (the sender sleeps "
+		      "between bursts)",
+	       cpu_receiver(), cpu_producer(0));
 }
 
 /* ---- CSV and plot ------------------------------------------------------------------- */
@@ -360,15 +557,21 @@ static void write_csv(const struct params *prm)
 
 	if (f == NULL)
 		die("%s: %s", prm->csv, strerror(errno));
+	/* Columns after rep_cpu_pct are new: one-way only, empty otherwise. */
 	fprintf(f, "test,row,receiver,waits_by,mode,reps,seconds_per_rep,"
 		   "rate_msg_s,burst_ns,p50_ns,p99_ns,p999_ns,max_ns,"
 		   "worst_max_ns,rx_cpu_pct,samples_per_rep,round_trip_ns,"
 		   "regime,round_trip_probes_ns,rep_p50_ns,rep_p99_ns,"
-		   "rep_p999_ns,rep_max_ns,rep_cpu_pct\n");
-	for (t = 0; t < NTESTS; t++)
+		   "rep_p999_ns,rep_max_ns,rep_cpu_pct,sender_wait,"
+		   "rx_sleeps_per_burst,sender_late_p50_ns,sender_late_p99_ns,"
+		   "sender_burst_p50_ns,rep_rx_sleeps_per_burst,"
+		   "rep_sender_late_p50_ns,rep_sender_late_p99_ns,"
+		   "rep_sender_burst_p50_ns\n");
+	for (t = 0; t < NSLOTS; t++)
 		for (m = 0; m < NMODES; m++)
 			for (r = 0; r < NROWS; r++) {
 				const struct result *x = &res[t][m][r];
+				int oneway = slot_test(t) == T_ONEWAY;
 				double rt;
 
 				if (!x->valid)
@@ -377,13 +580,11 @@ static void write_csv(const struct params *prm)
 				fprintf(f, "%s,%s,\"%s\",%s,%s,%u,%.3f,%llu,"
 					   "%llu,%.0f,%.0f,%.0f,%.0f,%.0f,%.1f,"
 					   "%zu,%.0f,%s,",
-					test_key[t], rows[r].key, rows[r].name,
-					kind_name[rows[r].kind], mode_name[m],
-					prm->reps, prm->seconds,
-					t == T_ONEWAY ? (unsigned long long)prm->rate : 0ULL,
-					t == T_ONEWAY ? (unsigned long long)
-								prm->burst_ns
-						      : 0ULL,
+					test_key[slot_test(t)], rows[r].key,
+					rows[r].name, kind_name[rows[r].kind],
+					mode_name[m], prm->reps, prm->seconds,
+					oneway ? (unsigned long long)prm->rate : 0ULL,
+					(unsigned long long)slot_burst_ns(prm, t),
 					x->med[S_P50], x->med[S_P99],
 					x->med[S_P999], x->med[S_MAX], x->worst,
 					100 * x->med[S_CPU], x->nmin, rt,
@@ -391,13 +592,29 @@ static void write_csv(const struct params *prm)
 				for (k = 0; k < 2 * prm->reps; k++)
 					fprintf(f, "%s%.0f", k ? ";" : "",
 						x->probes[k]);
-				for (s = 0; s < NSTATS; s++) {
+				for (s = 0; s <= S_CPU; s++) {
 					fprintf(f, ",");
 					for (k = 0; k < prm->reps; k++)
 						fprintf(f, "%s%.*f",
 							k ? ";" : "",
 							s == S_CPU ? 1 : 0,
 							s == S_CPU ? 100 * x->rep[s][k] : x->rep[s][k]);
+				}
+				if (!oneway) {
+					fprintf(f, ",,,,,,,,,\n");
+					continue;
+				}
+				fprintf(f, ",%s,%.3f,%.0f,%.0f,%.0f",
+					wait_key[prm->sender_wait],
+					x->med[S_SLEEPS], x->med[S_LATE50],
+					x->med[S_LATE99], x->med[S_BUSY50]);
+				for (s = S_SLEEPS; s <= S_BUSY50; s++) {
+					fprintf(f, ",");
+					for (k = 0; k < prm->reps; k++)
+						fprintf(f, "%s%.*f",
+							k ? ";" : "",
+							s == S_SLEEPS ? 3 : 0,
+							x->rep[s][k]);
 				}
 				fprintf(f, "\n");
 			}
@@ -407,9 +624,9 @@ static void write_csv(const struct params *prm)
 }
 
 /*
- * latency.png: one panel per test, clustered bars p50 / p99 / p99.9 /
- * max (log scale) for every row and mode, the receiver's CPU use in the
- * label.
+ * latency.png: one panel per test (and one-way schedule), clustered bars
+ * p50 / p99 / p99.9 / max (log scale) for every row and mode, the
+ * receiver's CPU use in the label.
  */
 static int write_plot(const struct params *prm)
 {
@@ -419,8 +636,8 @@ static int write_plot(const struct params *prm)
 	int t, m, r;
 
 	plot_paths(prm->plot, script, sizeof(script), base, sizeof(base));
-	for (t = 0; t < NTESTS; t++)
-		panels += prm->test_on[t];
+	for (t = 0; t < NSLOTS; t++)
+		panels += slot_on(prm, t) ? 1 : 0;
 	f = fopen(script, "w");
 	if (f == NULL)
 		die("%s: %s", script, strerror(errno));
@@ -448,10 +665,10 @@ static int write_plot(const struct params *prm)
 		   "set xtics rotate by -35 scale 0 font ',9'\n"
 		   "set bmargin 12\nset rmargin 22\n",
 		base);
-	for (t = 0; t < NTESTS; t++) {
-		if (!prm->test_on[t])
+	for (t = 0; t < NSLOTS; t++) {
+		if (!slot_on(prm, t))
 			continue;
-		fprintf(f, "$%s << EOD\n", test_key[t]);
+		fprintf(f, "$%s%d << EOD\n", test_key[slot_test(t)], t);
 		for (m = 0; m < NMODES; m++)
 			for (r = 0; r < NROWS; r++) {
 				const struct result *x = &res[t][m][r];
@@ -469,23 +686,26 @@ static int write_plot(const struct params *prm)
 	}
 	if (panels > 1)
 		fprintf(f, "set multiplot layout %u,1\n", panels);
-	for (t = 0; t < NTESTS; t++) {
-		if (!prm->test_on[t])
+	for (t = 0; t < NSLOTS; t++) {
+		if (!slot_on(prm, t))
 			continue;
-		if (t == T_PINGPONG)
+		if (slot_test(t) == T_PINGPONG)
 			fprintf(f, "set title 'Ping-pong round trip'\n");
 		else
 			fprintf(f, "set title 'One-way latency at %.2f M msg/s "
 				   "offered, bursts every %.0f us (receive - "
-				   "intended send time)'\n",
+				   "intended send time; sender waits by "
+				   "%s)'\n",
 				(double)prm->rate / 1e6,
-				(double)prm->burst_ns / 1e3);
-		fprintf(f, "plot $%s using ($2 * 1e-9):xtic(1) title 'p50' "
+				(double)slot_burst_ns(prm, t) / 1e3,
+				prm->sender_wait == PACE_SPIN ? "spinning"
+							      : "sleeping");
+		fprintf(f, "plot $%s%d using ($2 * 1e-9):xtic(1) title 'p50' "
 			   "lc rgb '#1f77b4', '' using ($3 * 1e-9) title 'p99' "
 			   "lc rgb '#ff7f0e', '' using ($4 * 1e-9) title "
 			   "'p99.9' lc rgb '#d62728', '' using ($5 * 1e-9) "
 			   "title 'max' lc rgb '#7f7f7f'\n",
-			test_key[t]);
+			test_key[slot_test(t)], t);
 	}
 	if (panels > 1)
 		fprintf(f, "unset multiplot\n");
@@ -522,7 +742,12 @@ static void usage(FILE *f)
 		"  --warmup W          untimed rounds before them (default %d)\n"
 		"  --seconds S         per run (default %.2f)\n"
 		"  --rate N            one-way: values per second (default %d)\n"
-		"  --burst-us U        one-way: a burst every U us (default %d)\n"
+		"  --burst-us LIST     one-way: a burst every U us, one table per\n"
+		"                      U (default %d; at most %d, e.g. 50,200)\n"
+		"  --sender-wait=W     one-way: the sender waits for each burst\n"
+		"                      by spin (on the clock, the default) or\n"
+		"                      sleep (clock_nanosleep: its wake-up is\n"
+		"                      charged to every value of the burst)\n"
 		"  --lanes L           spillway lanes (default: SPW_CONFIG_DEFAULT)\n"
 		"  --pin[=on|off|both] placement (default both; --pin: pinned)\n"
 		"  --csv FILE          also write the results as CSV\n"
@@ -532,7 +757,8 @@ static void usage(FILE *f)
 		"                      (explicit flags still win)\n"
 		"  --help              this text\n",
 		DEFAULT_REPS, DEFAULT_WARMUP, DEFAULT_SECONDS, DEFAULT_RATE,
-		DEFAULT_BURST_US, QUICK_REPS, QUICK_WARMUP, QUICK_SECONDS);
+		DEFAULT_BURST_US, MAX_SCHED, QUICK_REPS, QUICK_WARMUP,
+		QUICK_SECONDS);
 }
 
 static void parse_keys(const char *flag, const char *list,
@@ -567,6 +793,7 @@ enum {
 	OPT_SECONDS,
 	OPT_RATE,
 	OPT_BURST,
+	OPT_SENDER_WAIT,
 	OPT_LANES,
 	OPT_PIN,
 	OPT_CSV,
@@ -582,6 +809,7 @@ static const struct option options[] = {
 	{"seconds", required_argument, NULL, OPT_SECONDS},
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"burst-us", required_argument, NULL, OPT_BURST},
+	{"sender-wait", required_argument, NULL, OPT_SENDER_WAIT},
 	{"lanes", required_argument, NULL, OPT_LANES},
 	{"pin", optional_argument, NULL, OPT_PIN},
 	{"csv", required_argument, NULL, OPT_CSV},
@@ -593,6 +821,7 @@ static const struct option options[] = {
 static void parse_args(int argc, char **argv, struct params *prm)
 {
 	const char *row_keys[NROWS];
+	unsigned us[MAX_SCHED], k;
 	int set_reps = 0, set_warmup = 0, set_seconds = 0, opt, r;
 
 	memset(prm, 0, sizeof(*prm));
@@ -605,7 +834,9 @@ static void parse_args(int argc, char **argv, struct params *prm)
 	prm->warmup = DEFAULT_WARMUP;
 	prm->seconds = DEFAULT_SECONDS;
 	prm->rate = DEFAULT_RATE;
-	prm->burst_ns = (uint64_t)DEFAULT_BURST_US * 1000;
+	prm->burst_ns[0] = (uint64_t)DEFAULT_BURST_US * 1000;
+	prm->nsched = 1;
+	prm->sender_wait = PACE_SPIN;
 	prm->modes = PIN_BOTH;
 
 	opterr = 0;
@@ -641,8 +872,20 @@ static void parse_args(int argc, char **argv, struct params *prm)
 			prm->rate = parse_uint("--rate", optarg, 1, 100000000);
 			break;
 		case OPT_BURST:
-			prm->burst_ns = 1000 * parse_uint("--burst-us", optarg,
-							  1, 1000000);
+			prm->nsched = parse_list("--burst-us", optarg, us,
+						 MAX_SCHED, 1, 1000000);
+			for (k = 0; k < prm->nsched; k++)
+				prm->burst_ns[k] = 1000 * (uint64_t)us[k];
+			break;
+		case OPT_SENDER_WAIT:
+			if (strcmp(optarg, "spin") == 0)
+				prm->sender_wait = PACE_SPIN;
+			else if (strcmp(optarg, "sleep") == 0)
+				prm->sender_wait = PACE_SLEEP;
+			else
+				bad_usage("--sender-wait: spin or sleep, not "
+					  "'%s'",
+					  optarg);
 			break;
 		case OPT_LANES:
 			prm->lanes = parse_uint("--lanes", optarg, 1,
@@ -700,10 +943,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	measure(&prm);
-	for (t = 0; t < NTESTS; t++)
+	for (t = 0; t < NSLOTS; t++)
 		for (m = 0; m < NMODES; m++)
 			print_table(&prm, t, m);
-	print_footer();
+	print_footer(&prm);
 	fflush(stdout);
 
 	if (prm.csv != NULL)
@@ -712,7 +955,7 @@ int main(int argc, char **argv)
 		rc = write_plot(&prm);
 	progress("done");
 
-	for (t = 0; t < NTESTS; t++)
+	for (t = 0; t < NSLOTS; t++)
 		for (m = 0; m < NMODES; m++)
 			for (r = 0; r < NROWS; r++) {
 				for (s = 0; s < NSTATS; s++)
