@@ -291,6 +291,13 @@ struct lat_job {
 	enum lat_kind kind;
 	int pinned;
 	size_t lanes; /* spillway; 0: SPW_CONFIG_DEFAULT's */
+	/*
+	 * spillway ping-pong: on each channel, this many more senders, each
+	 * of which sends one value (received before the timing starts) and
+	 * then stays idle, open, on a lane of its own: the many-idle-senders
+	 * shape, where every lane has had a sender.
+	 */
+	size_t idle_senders;
 	uint64_t duration_ns; /* how long to run */
 	uint64_t rate; /* one-way: values per second */
 	uint64_t burst_ns; /* one-way: burst period */

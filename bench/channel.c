@@ -16,7 +16,7 @@
  * turns within each repetition), placement (unpinned, and pinned: the
  * receiver alone on CPU 0, producers on the others), the machine's regime
  * (a core-to-core round trip before and after each run), the ping-pong
- * section (spillway, 1 lane against 4096), statistics, the tables, CSV
+ * section (spillway, 1 lane against 4096 lanes each with a sender), statistics, the tables, CSV
  * and the gnuplot plot.
  */
 #define _GNU_SOURCE
@@ -528,6 +528,7 @@ static void measure_ping(const struct params *prm)
 					 prm->ping[i]);
 				j.name = name;
 				j.lanes = prm->ping[i];
+				j.idle_senders = prm->ping[i] - 1;
 				j.pinned = m;
 				x->probes[2 * rep] = regime_probe();
 				if (m)
@@ -784,8 +785,11 @@ static void print_ping(const struct params *prm, int m)
 			all[n++] = x[i].probes[k];
 	regime_describe(regime, sizeof(regime), all, n);
 	free(all);
-	printf("\n### Ping-pong round trip, spillway recv, one sender each "
-	       "way, %s\n\nregime: %s\n\n"
+	printf("\n### Ping-pong round trip, spillway recv, %s\n\n"
+	       "One busy sender each way; with L lanes, L - 1 more senders on "
+	       "each channel, one per lane, that sent one value each before "
+	       "the timing and stay idle (every lane has had a sender).\n\n"
+	       "regime: %s\n\n"
 	       "| lanes | round trip p50 (ns) | p99 (ns) | std dev of p50 "
 	       "(ns) | min p50 | max p50 | echo thread CPU | round trips/rep "
 	       "(fewest) |\n|-|-|-|-|-|-|-|-|\n",

@@ -203,10 +203,24 @@ void spillway_pingpong(struct lat_job *j)
 	uint64_t i, t0, t1, v, deadline;
 	spw_status st;
 
+	spw_u64_sender **idle = NULL;
+	size_t k;
+
 	if (j->lanes != 0)
 		cfg.lanes = j->lanes;
 	check(spw_u64_channel_with(&cfg, &ping_tx, &ping_rx), "channel_with");
 	check(spw_u64_channel_with(&cfg, &pong_tx, &pong_rx), "channel_with");
+	if (j->idle_senders != 0) {
+		idle = xmalloc(2 * j->idle_senders * sizeof(*idle));
+		for (k = 0; k < j->idle_senders; k++) {
+			check(spw_u64_sender_clone(ping_tx, &idle[2 * k]), "sender_clone");
+			check(spw_u64_sender_clone(pong_tx, &idle[2 * k + 1]), "sender_clone");
+			check(spw_u64_send(idle[2 * k], k), "send (idle)");
+			check(spw_u64_send(idle[2 * k + 1], k), "send (idle)");
+			check(spw_u64_recv(ping_rx, &v), "recv (idle)");
+			check(spw_u64_recv(pong_rx, &v), "recv (idle)");
+		}
+	}
 	e.j = j;
 	e.rx = ping_rx;
 	e.tx = pong_tx;
@@ -226,6 +240,9 @@ void spillway_pingpong(struct lat_job *j)
 		j->lat[j->n++] = t1 - t0;
 	}
 	check(spw_u64_sender_close(ping_tx), "sender_close");
+	for (k = 0; k < 2 * j->idle_senders; k++)
+		check(spw_u64_sender_close(idle[k]), "sender_close");
+	free(idle);
 	lat_thread_join(&echo);
 	j->rx_cpu_ns = echo.cpu_ns;
 	j->rx_wall_ns = echo.wall_ns;
