@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Instructions per send, counted by callgrind (not timed, so repeatable on
-# a noisy machine): one lane, 1,000,000 sends, then as many receives. The
+# a noisy machine): one lane, 1,000,000 sends, then as many receives, then
+# 1,000,000 values in send_many batches of 32 (each received with
+# recv_many before the next). The
 # runtime is always -O2 (as installed); the generated channel and the
 # program are built at the level of each row, as a user's build would.
 #
@@ -31,6 +33,16 @@ int main(void)
 	for (i = 0; i < 1000000; i++)
 		if (spw_u64_recv(rx, &v) != SPW_OK)
 			return 1;
+	for (i = 0; i < 1000000; i += 32) {
+		uint64_t batch[32], k;
+		size_t n;
+
+		for (k = 0; k < 32; k++)
+			batch[k] = i + k;
+		if (spw_u64_send_many(tx, batch, 32) != SPW_OK ||
+		    spw_u64_recv_many(rx, batch, 32, &n) != SPW_OK || n != 32)
+			return 1;
+	}
 	spw_u64_sender_close(tx);
 	spw_u64_receiver_close(rx);
 	return 0;
@@ -47,7 +59,7 @@ count() {
 	valgrind --tool=callgrind --toggle-collect="$1" --callgrind-out-file="$tmp/cg.out" "$tmp/sl" \
 		>/dev/null 2>&1
 	callgrind_annotate "$tmp/cg.out" 2>/dev/null |
-		awk '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%.0f", $1 / 1000000; exit }'
+		awk '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%.1f", $1 / 1000000; exit }'
 }
 row() {
 	local cc=$1 name=$2
@@ -55,14 +67,14 @@ row() {
 	"$cc" -std=c11 "$@" -g "${inc[@]}" -c "$root/generated/spillway_u64.c" -o "$tmp/u64.o"
 	"$cc" -std=c11 "$@" "${inc[@]}" "$tmp/sendloop.c" "$tmp/u64.o" "$tmp/rt.o" \
 		-pthread -o "$tmp/sl"
-	echo "| $name | $(count spw_u64_send) | $(count spw_u64_recv) |"
+	echo "| $name | $(count spw_u64_send) | $(count spw_u64_recv) | $(count spw_u64_send_many) |"
 }
 
 {
 	echo "command: bench/callgrind.sh ($(gcc -dumpfullversion), $(clang --version | head -1))"
 	echo
-	echo "| build of the generated channel and the program | instructions per send | per recv |"
-	echo "|-|-|-|"
+	echo "| build of the generated channel and the program | instructions per send | per recv | per value of send_many(32) |"
+	echo "|-|-|-|-|"
 	row gcc "gcc -O2" -O2
 	row gcc "gcc -O0" -O0
 	row gcc "gcc -O0 -DSPW_NO_OPTIMIZE (no pragma: forced inlining only)" -O0 -DSPW_NO_OPTIMIZE

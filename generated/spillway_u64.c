@@ -131,9 +131,27 @@ spw_status spw_u64_send(spw_u64_sender *tx, spw_u64_value value)
 	return spw_u64_send_one(tx, &value);
 }
 
-spw_status spw_u64_send_many(spw_u64_sender *tx, const spw_u64_value *values, size_t n)
+/*
+ * A batch: the fast path when it fits in the tail segment of a lane this
+ * thread owns; the runtime checks and does everything else.
+ */
+spw_status spw_u64_send_many(spw_u64_sender *sender, const spw_u64_value *values, size_t n)
 {
-	return spw_tx_send_many(spw_u64_tx(tx), values, n);
+	spw_tx *tx = spw_u64_tx(sender);
+
+#ifndef SPW_U64_CALL_RUNTIME
+	if (SPW_LIKELY(tx != NULL && values != NULL && n != 0)) {
+		if (SPW_LIKELY(tx->chan->core.capacity == 0)) {
+			if (SPW_LIKELY(spw_tx_fast_many(tx, values, n, SPW_U64_SIZE, SPW_U64_ITEMS)))
+				return SPW_OK;
+		} else if (n <= tx->chan->max_items && spw_core_reserve_polite(&tx->chan->core, n)) {
+			if (SPW_LIKELY(spw_tx_fast_many(tx, values, n, SPW_U64_SIZE, SPW_U64_ITEMS)))
+				return SPW_OK;
+			return spw_tx_append(tx, values, n);
+		}
+	}
+#endif
+	return spw_tx_send_many(tx, values, n);
 }
 
 /* Room at once: the fast path, as send; else the runtime waits for it. */

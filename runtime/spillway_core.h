@@ -805,6 +805,34 @@ SPW_INLINE int spw_tx_fast(spw_tx *tx, const void *value, size_t size, size_t it
 }
 
 /*
+ * The same for a batch of n values (send_many): the whole batch fits in
+ * the tail segment (a batch never spans two segments).
+ */
+SPW_INLINE int spw_tx_fast_many(spw_tx *tx, const void *values, size_t n, size_t size, size_t items)
+{
+	spw_chan *chan = tx->chan;
+	spw_lane *lane = tx->lane;
+	spw_seg *seg;
+
+	if (SPW_LIKELY(spw_lane_enter_owned(&lane->ctl))) {
+		seg = lane->tseg;
+		if (SPW_LIKELY(seg != NULL && seg->cap - lane->tpos >= n &&
+			       !spw_core_closed_in_lane(&chan->core))) {
+			uint_least64_t pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
+
+			memcpy((unsigned char *)seg + items + lane->tpos * size, values, n * size);
+			lane->tpos += n;
+			atomic_store_explicit(&lane->ctl.published, pub + n, memory_order_release);
+			spw_lane_exit(&lane->ctl, 0);
+			spw_tx_published(tx);
+			return 1;
+		}
+		spw_lane_exit(&lane->ctl, 0);
+	}
+	return 0;
+}
+
+/*
  * The typed fast path of a receive: a value in the receiver's window is
  * copied out (`size` constant) and released. Returns 0 when the window is
  * empty (the caller then calls spw_rx_recv).
