@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Model-check Spillway's protocols with spin: spillway.pml (the receive
-# side, sequentially consistent) and tso.pml (the three Dekker-style
-# handshakes on x86-TSO store buffers).
+# side, sequentially consistent) and tso.pml (on x86-TSO store buffers:
+# parking against notify, bias revocation, a lane's publication, and the
+# dirty-lane index's sweep against a sender's mark).
 #
 #   tests/model/check.sh                      # S=2 senders, K=2 values each
 #   SPW_MODEL_FLAGS="-DS=3 -DK=3" tests/model/check.sh   # bigger (slower;
@@ -11,8 +12,10 @@
 # Checks: each correct model verifies (safety: assertions and invalid end
 # states; liveness for spillway.pml: every fair run reaches end of
 # stream), and each broken variant is caught with the expected kind of
-# error; under TSO also two controls: the same mutant with -DSC (no store
-# buffers) verifies, i.e. it takes the store buffers to find the bug.
+# error; under TSO also controls: a mutant that removes a barrier
+# verifies with -DSC (no store buffers), i.e. it takes the store buffers
+# to find the bug, while a mutant that breaks program order is caught
+# with -DSC too.
 # Works in a temporary directory; installs nothing (needs spin and a C
 # compiler: apt-get install -y spin gcc). Last line: "N passed, M failed".
 
@@ -127,5 +130,20 @@ run tso-revoke-BAD_NO_WAIT     "assertion violated" safety tso.pml "-DREVOKE -DB
 # tso.pml (c): a lane's values, links and count against the reader
 run tso-publish                ok                   safety tso.pml "-DPUBLISH -DK=4 -DBUF=3"
 run tso-publish-BAD_PUB_EARLY  "assertion violated" safety tso.pml "-DPUBLISH -DBAD_PUB_EARLY"
+# tso.pml (d): the dirty-lane index, a sender's mark against the sweep;
+# "stranded" is the final index look's assertion consumed[i] == K
+stranded="assertion violated (consumed"
+run tso-index                              ok                  safety tso.pml "-DINDEX"
+run tso-index-2x3                          ok                  safety tso.pml "-DINDEX -DK=3"
+run tso-index-park                         ok                  safety tso.pml "-DINDEX -DIDX_PARK"
+run tso-index-NO_MEMBARRIER                ok                  safety tso.pml "-DINDEX -DNO_MEMBARRIER"
+run tso-index-BAD_SWEEP_NO_BARRIER         "$stranded"         safety tso.pml "-DINDEX -DBAD_SWEEP_NO_BARRIER"
+run tso-index-BAD_SWEEP_NO_BARRIER-SC      ok                  safety tso.pml "-DINDEX -DBAD_SWEEP_NO_BARRIER -DSC"
+run tso-index-BAD_SWEEP_NO_RECHECK         "$stranded"         safety tso.pml "-DINDEX -DBAD_SWEEP_NO_RECHECK"
+run tso-index-BAD_SWEEP_NO_RECHECK-SC      "$stranded"         safety tso.pml "-DINDEX -DBAD_SWEEP_NO_RECHECK -DSC"
+run tso-index-BAD_MARK_BEFORE_PUBLISH      "$stranded"         safety tso.pml "-DINDEX -DBAD_MARK_BEFORE_PUBLISH"
+run tso-index-BAD_MARK_BEFORE_PUBLISH-SC   "$stranded"         safety tso.pml "-DINDEX -DBAD_MARK_BEFORE_PUBLISH -DSC"
+run tso-index-BAD_SWEEP_PLAIN_CLEAR        "$stranded"         safety tso.pml "-DINDEX -DBAD_SWEEP_PLAIN_CLEAR"
+run tso-index-park-BAD_NO_HEAVY            "invalid end state" safety tso.pml "-DINDEX -DIDX_PARK -DBAD_NO_HEAVY"
 
 t_done

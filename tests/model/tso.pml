@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tso.pml - the three places where Spillway's correctness depends on the
+ * tso.pml - the four places where Spillway's correctness depends on the
  * order in which memory operations become visible, on x86-TSO: per-thread
  * FIFO store buffers, a drain step at any time, store-to-load forwarding.
  * See README.md ("Weak memory: tso.pml").
@@ -8,14 +8,26 @@
  *   spin -a -DPARK    tso.pml    (a) the parking receiver against a sender
  *   spin -a -DREVOKE  tso.pml    (b) revoking a lane's bias against its owner
  *   spin -a -DPUBLISH tso.pml    (c) a lane's publication against the reader
+ *   spin -a -DINDEX   tso.pml    (d) the dirty-lane index: a sender's mark
+ *                                    against the receiver's sweep
  *   gcc -O2 -DSAFETY -o pan pan.c && ./pan
  *
  * Mutants: -DBAD_NO_HEAVY (the heavy barrier is a compiler barrier, as if
- * membarrier did nothing: PARK, REVOKE), -DBAD_NO_WAIT (the revoker does
- * not wait for busy == 0: REVOKE), -DBAD_PUB_EARLY (the count is published
- * before the value is written: PUBLISH). Controls: -DSC (no store
- * buffers: every store goes straight to memory), -DNO_MEMBARRIER (PARK:
- * the fallback, a full fence on both sides).
+ * membarrier did nothing: PARK, REVOKE, and park's in INDEX -DIDX_PARK),
+ * -DBAD_NO_WAIT (the revoker does not wait for busy == 0: REVOKE),
+ * -DBAD_PUB_EARLY (the count is published before the value is written:
+ * PUBLISH), -DBAD_SWEEP_NO_BARRIER (the
+ * sweep runs no heavy barrier between clearing bits and its second look:
+ * INDEX), -DBAD_SWEEP_NO_RECHECK (no second look at all: INDEX),
+ * -DBAD_MARK_BEFORE_PUBLISH (a sender checks its bit before it publishes:
+ * INDEX), -DBAD_SWEEP_PLAIN_CLEAR (the sweep clears bits with a load and
+ * a plain store of the word, not an atomic AND: INDEX). Controls: -DSC (no
+ * store buffers: every store goes straight to memory), -DNO_MEMBARRIER
+ * (PARK, INDEX: the fallback, a full fence on both sides). INDEX options:
+ * -DIDX_PARK (the receiver may also park, as spw_core_park, and looks at
+ * every lane after it), -DPARK_BY_INDEX (with IDX_PARK: park's last look
+ * reads only the lanes in the index; a question, not a mutant: see
+ * README.md).
  *
  * The memory model (x86-TSO):
  *   store     st(t, a, v): appended to thread t's FIFO buffer (a full
@@ -73,8 +85,21 @@
 #define END(s) (4 + 3 * ((s) - 1))
 #define NEXT(s) (5 + 3 * ((s) - 1))
 #define OPEN 255		/* end of a segment not yet sealed */
+#elif defined(INDEX)
+#ifndef S
+#define S 2			/* senders, one lane each (S <= 3) */
+#endif
+#ifndef K
+#define K 2			/* values each sender publishes */
+#endif
+#define NT (S + 1)		/* thread 0: the receiver; 1..S: senders */
+#define NA (S + 2)		/* PUB(0..S-1), DIRTY, PARKED */
+#define PUB(i) (i)		/* lane i's published count */
+#define DIRTY S			/* the index word: bit i for lane i */
+#define PARKED (S + 1)		/* (-DIDX_PARK only) */
+#define BIT(i) (1 << (i))
 #else
-#error "pick one: -DPARK, -DREVOKE or -DPUBLISH"
+#error "pick one: -DPARK, -DREVOKE, -DPUBLISH or -DINDEX"
 #endif
 
 byte mem[NA];
@@ -608,3 +633,314 @@ init
 	}
 }
 #endif /* PUBLISH */
+
+/* ---- (d) the dirty-lane index: a sender's mark against the sweep -------- */
+#ifdef INDEX
+
+/*
+ * The dirty-lane index (spillway_runtime.c, "the dirty-lane index"): one
+ * index word holds every lane's bit, as lanes 0..63 share chan->dirty[0].
+ * A sender publishes, then sets its bit if it finds it clear; the
+ * receiver's ordinary look visits only lanes whose bit is set; its sweep
+ * takes empty unvisited lanes out of the index, then runs the heavy
+ * barrier and looks at them again. Property: no value is stranded outside
+ * the index, i.e. once the senders are done (and their stores have
+ * drained, as they do on real hardware), one ordinary look, with no full
+ * scan, takes every value that was published. Sweeps, looks (and with
+ * -DIDX_PARK parks) come in any order and any number: the receiver's loop
+ * has no counters, so the state space is finite without a bound.
+ */
+
+byte sdone;			/* senders finished (ghost) */
+byte received;			/* values the receiver took (ghost) */
+
+#if S == 1
+#define DRAINED (blen[1] == 0)
+#elif S == 2
+#define DRAINED (blen[1] == 0 && blen[2] == 0)
+#elif S == 3
+#define DRAINED (blen[1] == 0 && blen[2] == 0 && blen[3] == 0)
+#else
+#error "INDEX: S <= 3"
+#endif
+
+/*
+ * spw_tx_published's index check: light barrier (a compiler barrier:
+ * nothing), a plain load of the lane's index word, and if the lane's bit
+ * is clear spw_tx_mark: an atomic OR (a locked instruction).
+ */
+inline mark(t)
+{
+	ld(t, DIRTY, d);
+	if
+	:: (d & BIT(t - 1)) == 0 ->
+		d_step { flush(t); mem[DIRTY] = mem[DIRTY] | BIT(t - 1) }
+	:: else
+	fi;
+	d = 0
+}
+
+/*
+ * A sender, K values on its own lane (spw_tx_fast / spw_tx_append): the
+ * release store of the lane's count, then spw_tx_published: the index
+ * check, then (-DIDX_PARK) spw_core_notify's relaxed load of parked and
+ * spw_core_wake (an exchange of parked with 0: locked). The lane's busy
+ * flag (enter and exit) only adds stores nobody here reads: left out.
+ * The senders stay open (no close): end of stream uses a full scan, the
+ * point here is what the index alone finds.
+ */
+proctype isender(byte t)
+{
+	byte n, d, p;
+
+	do
+	:: n < K ->
+		n++;
+#ifdef BAD_MARK_BEFORE_PUBLISH
+		mark(t);
+		st(t, PUB(t - 1), n);
+#else
+		st(t, PUB(t - 1), n);
+#ifdef NO_MEMBARRIER
+		d_step { flush(t) };	/* the fallback light barrier */
+#endif
+		mark(t);
+#endif
+#ifdef IDX_PARK
+		ld(t, PARKED, p);
+		if
+		:: p -> d_step { flush(t); p = mem[PARKED]; mem[PARKED] = 0 }
+		:: else
+		fi;
+		p = 0
+#endif
+	:: else -> break
+	od;
+	sdone++
+}
+
+/* rx_visit: a lane with values is taken whole and marked visited */
+inline visit(i)
+{
+	ld(0, PUB(i), pub);
+	if
+	:: pub != consumed[i] ->
+		received = received + pub - consumed[i];
+		consumed[i] = pub;
+		visited[i] = 1
+	:: else
+	fi
+}
+
+/*
+ * rx_scan: one relaxed load of the index word, then a visit of each lane
+ * whose bit is set (the C code stops at the first lane with values and
+ * goes on from its cursor on the next look; here one look visits them all,
+ * in lane order).
+ */
+inline look()
+{
+	ld(0, DIRTY, d);
+	i = 0;
+	do
+	:: i < S ->
+		if
+		:: (d & BIT(i)) != 0 -> visit(i)
+		:: else
+		fi;
+		i++
+	:: else -> break
+	od;
+	i = 0; d = 0; pub = 0
+}
+
+/* rx_scan_all: every lane, index or not (after a park) */
+inline look_all()
+{
+	i = 0;
+	do
+	:: i < S -> visit(i); i++
+	:: else -> break
+	od;
+	i = 0; pub = 0
+}
+
+/*
+ * rx_sweep: for each lane in the index, a visited one only loses its
+ * visited flag; an unvisited empty one is gone. Clear the gone bits
+ * (atomic AND: locked), heavy barrier, then look at each gone lane again
+ * and set its bit back (atomic OR) if it has values.
+ */
+inline sweep()
+{
+	ld(0, DIRTY, d);
+	i = 0;
+	do
+	:: i < S ->
+		if
+		:: (d & BIT(i)) != 0 ->
+			if
+			:: visited[i] -> visited[i] = 0
+			:: else ->
+				ld(0, PUB(i), pub);
+				if
+				:: pub == consumed[i] -> gone = gone | BIT(i)
+				:: else
+				fi
+			fi
+		:: else
+		fi;
+		i++
+	:: else -> break
+	od;
+	if
+	:: gone != 0 ->
+#ifdef BAD_SWEEP_PLAIN_CLEAR
+		ld(0, DIRTY, d);
+		st(0, DIRTY, d & ~gone);
+#else
+		d_step { flush(0); mem[DIRTY] = mem[DIRTY] & ~gone };
+#endif
+#if defined(BAD_SWEEP_NO_BARRIER)
+		skip;
+#elif defined(NO_MEMBARRIER)
+		d_step { flush(0) };	/* a full fence only */
+#else
+		heavy();
+#endif
+#ifndef BAD_SWEEP_NO_RECHECK
+		i = 0;
+		do
+		:: i < S ->
+			if
+			:: (gone & BIT(i)) != 0 ->
+				ld(0, PUB(i), pub);
+				if
+				:: pub != consumed[i] ->
+					d_step { flush(0); mem[DIRTY] = mem[DIRTY] | BIT(i) }
+				:: else
+				fi
+			:: else
+			fi;
+			i++
+		:: else -> break
+		od
+#endif
+	:: else
+	fi;
+	i = 0; d = 0; pub = 0; gone = 0
+}
+
+/*
+ * spw_core_park (-DIDX_PARK), as in (a): seq_cst store parked = 1, heavy
+ * barrier, the last look at every lane (rx_ready; -DPARK_BY_INDEX: only
+ * the lanes in the index), sleep until a sender has cleared parked,
+ * parked = 0, unlock; then rx_refill's next look is rx_scan_all, or
+ * (here, either way) an index look: an arm (spw_core_arm) whose last look
+ * found nothing returns SPW_EMPTY, and the caller's next try_recv after
+ * the wake-up looks at the index only. Parks only while some value is
+ * still to come (ghost), so that a receiver asleep at the end is a lost
+ * wake-up, not the end of the run.
+ */
+inline park()
+{
+	d_step { flush(0); mem[PARKED] = 1 };
+#if defined(NO_MEMBARRIER)
+	d_step { flush(0) };
+#elif defined(BAD_NO_HEAVY)
+	skip;
+#else
+	heavy();
+#endif
+#ifdef PARK_BY_INDEX
+	ld(0, DIRTY, d);
+#else
+	d = 255;
+#endif
+	i = 0;
+	do
+	:: i < S ->
+		if
+		:: (d & BIT(i)) != 0 ->
+			ld(0, PUB(i), pub);
+			if
+			:: pub != consumed[i] -> r = 1; break
+			:: else
+			fi
+		:: else
+		fi;
+		i++
+	:: else -> break
+	od;
+	if
+	:: r -> skip
+	:: else -> mem[PARKED] == 0	/* asleep until woken */
+	fi;
+	st(0, PARKED, 0);
+	d_step { flush(0) };		/* unlock */
+	i = 0; d = 0; pub = 0; r = 0;
+	if
+	:: look_all()
+	:: skip		/* (the next look may be an index look) */
+	fi
+}
+
+/*
+ * The receiver: a loop of index looks (try_recv polling, or the spin
+ * phase of a blocking receive) and sweeps at any moment (the C code
+ * sweeps at most every SPW_SWEEP_NS and only after an empty look: a
+ * subset of these runs), and with -DIDX_PARK parks. Once every sender is
+ * done and its stores have reached memory, ONE more index look (no full
+ * scan, no park) must take every value: a value published but outside
+ * the index is stranded (assertion violated).
+ */
+proctype ireceiver()
+{
+	byte consumed[S];
+	bit visited[S];
+	byte i, d, pub, gone;
+	bit r;
+
+	do
+	:: look()
+	:: sweep()
+#ifdef IDX_PARK
+	:: received < S * K -> park()
+#endif
+	:: sdone == S && DRAINED -> break
+	od;
+	look();
+	i = 0;
+	do
+	:: i < S ->
+		assert(mem[PUB(i)] == K);
+		assert(consumed[i] == K);	/* nothing stranded */
+		i++
+	:: else -> break
+	od;
+	assert(received == S * K)
+}
+
+init
+{
+	byte t;
+
+	atomic {
+		t = 0;
+		do
+		:: t < NT ->
+#ifndef SC
+			run drainer(t);
+#endif
+			t++
+		:: else -> break
+		od;
+		t = 1;
+		do
+		:: t <= S -> run isender(t); t++
+		:: else -> break
+		od;
+		run ireceiver()
+	}
+}
+#endif /* INDEX */
