@@ -1441,10 +1441,12 @@ static void rx_idle(spw_rx *rx)
 {
 	uint64_t now;
 
-	if (rx->idle_shed || (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0))
+	if (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0)
 		return;
 	now = spw_now_ns();
-	rx_sweep(rx, now);
+	rx_sweep(rx, now); /* also after this spell has shed */
+	if (rx->idle_shed)
+		return;
 	if (rx->idle_since == 0) {
 		rx->idle_since = now;
 		rx->idle_looks = 0;
