@@ -661,7 +661,7 @@ inline unlock_lane(t, l) { d_step { fence(t); lane_lock[l] = 0 } }
 
 /*
  * A sender, K sends on its own lane, each either by the fast path of
- * *_send (the lane's owner: busy = 1 (relaxed store); compiler barrier;
+ * spw_tx_fast (the lane's owner: busy = 1 (relaxed store); compiler barrier;
  * spw_core_closed_in_lane (relaxed load); append; published (release
  * store); busy = 0 (release store)) or by spw_tx_enqueue / spw_tx_append on the
  * mutex (spw_core_is_closed first; lock; closed_in_lane; append;
@@ -738,7 +738,7 @@ inline scan(took)
 }
 
 /*
- * The receiver receives for a while, then *_receiver_shutdown:
+ * The receiver receives for a while, then spw_rx_shutdown:
  * spw_core_mark_closed (closed = 1, seq_cst store), spw_core_quiesce
  * (heavy barrier; for each lane: wait until busy reads 0, lock and unlock
  * its mutex); then it receives until a look finds nothing (rx_refill with
@@ -896,7 +896,7 @@ proctype sender(byte t)
 	done++
 }
 
-/* is there a lane with values not taken yet (*_ready: acquire loads) */
+/* is there a lane with values not taken yet (rx_ready: acquire loads) */
 inline lanes_ready(r)
 {
 	i = 0;
@@ -915,7 +915,7 @@ inline lanes_ready(r)
  * spw_core_arm(core, ready): empty the descriptor; announce_parked:
  * parked = 1 (seq_cst store), heavy barrier, ready() || senders gone
  * (CLOSE; acquire load of the count); if something is there: parked = 0
- * (relaxed), return 1. `pending` is receiver_fd's ready (*_pending): it
+ * (relaxed), return 1. `pending` is receiver_fd's ready (rx_pending): it
  * also counts the values held in the window (BAD_PENDING: it does not).
  */
 inline arm(r, pending)
@@ -1018,8 +1018,8 @@ inline try_recv(hasfd, isempty)
 
 /*
  * The receiver: a few try_recv calls (or none) before the descriptor
- * exists (an empty one arms nothing then); *_receiver_fd: make the fd,
- * efd (release store), arm it with *_pending and signal it if something
+ * exists (an empty one arms nothing then); spw_rx_fd: make the fd,
+ * efd (release store), arm it with rx_pending and signal it if something
  * is there (BAD_FDSTART: return without arming, as ABI 3 did); then the
  * event loop: poll until the fd is readable, try_recv until SPW_EMPTY
  * (or SPW_CLOSED), again, until all S*K values are in (CLOSE: until end

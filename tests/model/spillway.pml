@@ -166,7 +166,7 @@ inline scan(took)
 	od
 }
 
-/* *_ready: is any lane non-empty? (takes nothing) */
+/* rx_ready: is any lane non-empty? (takes nothing) */
 inline ready(r)
 {
 	r = 0;
