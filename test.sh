@@ -7,7 +7,8 @@
 #                        with gcc and clang, the public header as C++,
 #                        bazel test //... plain (-Werror), under
 #                        AddressSanitizer, ThreadSanitizer and UBSan,
-#                        clang-format on generated code, make install +
+#                        clang-format on generated code, the suites in
+#                        unoptimized builds (clang and gcc -O0), make install +
 #                        pkg-config, the examples (epoll, libuv, libevent,
 #                        poll, worker pool, TCP) and the docs' snippets,
 #                        exported symbols, make dist, CMake, Meson, the
@@ -29,7 +30,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--quick) quick=1 ;;
 	-h | --help)
-		sed -n '3,25p' "$0"
+		sed -n '3,24p' "$0"
 		exit 0
 		;;
 	*)
@@ -184,6 +185,12 @@ run_counted() {
 # Generated code satisfies .clang-format, for short and long names.
 run_counted "clang-format (tests/format_check.sh)" "$log_dir/format.log" \
 	bash tests/format_check.sh
+
+# The Check suites against channels built as a user's debug build would
+# (clang -O0 calls the runtime's send; gcc -O0 optimizes itself;
+# -DSPW_NO_OPTIMIZE keeps the inline path at -O0).
+run_counted "unoptimized builds (tests/o0_test.sh)" "$log_dir/o0.log" \
+	bash tests/o0_test.sh
 
 # make install into a temporary prefix, then build with pkg-config alone.
 run_counted "make install + pkg-config (tests/install_test.sh)" \
