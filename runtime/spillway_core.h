@@ -421,25 +421,13 @@ SPW_INLINE void spw_core_took(spw_core *core, uint_least64_t n)
 	atomic_store_explicit(&core->taken, t + n, memory_order_release);
 }
 
-/* Slow half of spw_core_notify(): the receiver is parked, wake it. */
-void spw_core_wake(spw_core *core);
-
 /*
- * A sender published values: wake the receiver if, and only if, it is
- * parked. The receiver publishes `parked` and then runs the heavy barrier
- * before its last look at the lanes, so a sender whose values that look
- * missed is bound to see `parked` here. While the receiver is busy this
- * is one plain load of a line that does not change: no system call, no
- * locked instruction.
+ * The receiver is parked: wake it (the slow half of spw_tx_published).
+ * The receiver publishes `parked` and then runs the heavy barrier before
+ * its last look at the lanes, so a sender whose values that look missed
+ * is bound to see `parked` after its publish.
  */
-SPW_INLINE void spw_core_notify(spw_core *core)
-{
-	SPW_TEST_YIELD();
-	spw_light_barrier();
-	if (SPW_UNLIKELY(atomic_load_explicit(&core->parked,
-					      memory_order_relaxed)))
-		spw_core_wake(core);
-}
+void spw_core_wake(spw_core *core);
 
 /* Receiver: have all senders closed? (acquire: their sends happen-before) */
 SPW_INLINE int spw_core_senders_gone(spw_core *core)

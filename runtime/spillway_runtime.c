@@ -1953,13 +1953,15 @@ spw_status spw_rx_trim(spw_rx *rx)
 
 /*
  * For a new descriptor: is anything there to receive, counting what the
- * receiver holds in its window but has not handed out?
+ * receiver holds in its window but has not handed out, or has the stream
+ * ended by a shutdown? (The end by the last sender's close is
+ * spw_core_fd's own check.)
  */
 static int rx_pending(void *ctx)
 {
 	spw_rx *rx = ctx;
 
-	return rx->rp != rx->rend || rx->left != 0 || rx_ready(rx);
+	return rx->shut || rx->rp != rx->rend || rx->left != 0 || rx_ready(rx);
 }
 
 spw_status spw_rx_fd(spw_rx *rx, int *fd)

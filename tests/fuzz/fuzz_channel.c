@@ -3,8 +3,9 @@
  * fuzz_channel.c - libFuzzer target for the generated u64 channel.
  *
  * Each input is a random single-threaded sequence of operations (send,
- * send_many, every receive call, clone, sender close, receiver close,
- * invalid calls, allocation failures) run against the real channel and a
+ * send_many, the waiting sends, every receive call, clone, sender close,
+ * receiver close and shutdown, invalid calls, allocation failures) run
+ * against the real channel and a
  * reference model of it: per-lane FIFOs, senders bound to lanes by the
  * round-robin clock, and a receiver that serves lanes round-robin, one
  * whole-lane snapshot ("visit") at a time. Single-threaded, every result
@@ -22,7 +23,8 @@
  *           bit 4: creating the channel first fails with SPW_NOMEM
  *           (after (b >> 6) % 3 allocations succeed); bit 5: the
  *           threaded mode (see "threaded mode" below)
- *   then pairs (op, arg): op & 15 is the operation, op >> 4 picks a sender.
+ *   then pairs (op, arg): op & 15 is the operation, op >> 4 picks a sender;
+ *   op 12 with an odd arg is the waiting-sender and shutdown API (below).
  *
  * Build as a fuzzer:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
@@ -154,6 +156,7 @@ static struct fz {
 	/* handles */
 	spw_u64_receiver *rx;
 	int rx_open;
+	int shut; /* receiver_shutdown: sends refused, end of stream once drained */
 	struct sender tx[MAX_SENDERS];
 	size_t ntx;
 	size_t clock; /* senders ever created */
@@ -177,6 +180,15 @@ static struct fz {
 	int armed;           /* an empty non-blocking receive armed it */
 	int expect_readable; /* a wake-up since: poll must say readable */
 } G;
+
+/*
+ * Does the receiver still wait for senders? Not after receiver_shutdown:
+ * then it has end of stream once it has received every value queued.
+ */
+static int model_has_senders(void) { return G.ntx != 0 && !G.shut; }
+
+/* Are sends refused (receiver closed or shut down)? */
+static int model_closed(void) { return !G.rx_open || G.shut; }
 
 static void ensure_vals(size_t need)
 {
@@ -358,18 +370,42 @@ static void check_view(void)
 }
 
 /*
- * len and sender_len against the model: the receiver's count is exact;
- * a sender's counts the rest of the current visit as received (with a
- * capacity both are the capacity counter).
+ * A sender's view of the close: is_closed, and wait_closed(0), which
+ * must return at once (SPW_OK when closed, else SPW_TIMEOUT).
+ */
+static void check_closed(size_t k)
+{
+	int c = -1;
+
+	CHECK_ST(spw_u64_is_closed(G.tx[k].h, &c), SPW_OK, "is_closed");
+	CHECK(c == model_closed(), "is_closed gave %d, model says %d "
+	      "(receiver %s)", c, model_closed(),
+	      !G.rx_open ? "closed" : G.shut ? "shut down" : "open");
+	CHECK_ST(spw_u64_wait_closed(G.tx[k].h, 0),
+		 model_closed() ? SPW_OK : SPW_TIMEOUT, "wait_closed(0)");
+}
+
+/*
+ * After every operation: len and sender_len against the model (the
+ * receiver's count is exact; a sender's counts the rest of the current
+ * visit as received; with a capacity both are the capacity counter),
+ * sender_count against the open senders, and a sender's is_closed and
+ * wait_closed(0).
  */
 static void check_len(void)
 {
 	size_t n = SIZE_MAX, want;
 
+	if (G.ntx != 0)
+		check_closed(G.ntx - 1);
 	if (!G.rx_open)
 		return;
 	if (spw_u64_len(G.rx, &n) != SPW_OK || n != G.queued)
 		fail(__LINE__, "len %zu, model has %zu queued", n, G.queued);
+	n = SIZE_MAX;
+	if (spw_u64_sender_count(G.rx, &n) != SPW_OK || n != G.ntx)
+		fail(__LINE__, "sender_count %zu, model has %zu open senders",
+		     n, G.ntx);
 	if (G.ntx == 0)
 		return;
 	want = G.capacity != 0 ? G.queued : G.queued - G.visit_left;
@@ -400,16 +436,20 @@ static void check_fd(const char *after)
 	} while (r < 0 && errno == EINTR);
 	if (r != 1 || !(p.revents & POLLIN))
 		fail(__LINE__, "the receiver's descriptor is not readable after "
-		     "%s woke the armed receiver", after);
+		     "%s", after);
 }
 
 /* A send was accepted or the last sender closed: an armed receiver wakes. */
 static void fd_wake(const char *what)
 {
 	if (G.fd >= 0 && G.armed) {
+		char after[96];
+
 		G.armed = 0;
 		G.expect_readable = 1;
-		check_fd(what);
+		snprintf(after, sizeof(after), "%s woke the armed receiver",
+			 what);
+		check_fd(after);
 	}
 }
 
@@ -427,11 +467,47 @@ static void fd_after_nowait(spw_status st)
 
 /* ---- operations ---------------------------------------------------------- */
 
-static int model_has_senders(void) { return G.ntx != 0; }
+enum { S_ONE, S_MANY, S_WAIT, S_MANY_WAIT };
 
-/* Send n fresh values on sender k through send (one) or send_many. */
-static void op_send(size_t k, size_t n, int many, int may_nomem)
+/*
+ * What a send of n values must return. The waiting sends (send_wait,
+ * send_many_wait) wait for room only on a bounded channel; with one
+ * thread nobody makes room while they wait, so a batch that does not fit
+ * is SPW_TIMEOUT (after the timeout) where send gives SPW_FULL, and
+ * send_many_wait refuses a batch larger than the capacity at once
+ * (SPW_INVALID, before anything else).
+ */
+static spw_status want_send(int kind, size_t n)
 {
+	int many = kind == S_MANY || kind == S_MANY_WAIT;
+	int wait = kind == S_WAIT || kind == S_MANY_WAIT;
+
+	if (kind == S_MANY_WAIT && G.capacity != 0 && n > G.capacity)
+		return SPW_INVALID;
+	if (many && n == 0)
+		return SPW_OK;
+	if (model_closed())
+		return SPW_CLOSED;
+	if (G.capacity != 0 && G.queued + n > G.capacity)
+		return wait ? SPW_TIMEOUT : SPW_FULL;
+	return SPW_OK;
+}
+
+/* Would a waiting send of n values wait (bounded, open, no room)? */
+static int send_would_wait(size_t n)
+{
+	return want_send(S_MANY_WAIT, n) == SPW_TIMEOUT;
+}
+
+/*
+ * Send n fresh values on sender k through send (one), send_many,
+ * send_wait (one) or send_many_wait (timeout_ns for the waiting ones).
+ */
+static void op_send_kind(size_t k, size_t n, int kind, uint64_t timeout_ns,
+			 int may_nomem)
+{
+	static const char *const names[] = { "send", "send_many", "send_wait",
+					     "send_many_wait" };
 	struct sender *s = &G.tx[k];
 	uint32_t first = G.nvals + 1;
 	spw_status want, st;
@@ -441,21 +517,28 @@ static void op_send(size_t k, size_t n, int many, int may_nomem)
 	for (j = 0; j < n; j++)
 		scratch[j] = val_of(new_value());
 
-	if (many && n == 0)
-		want = SPW_OK;
-	else if (!G.rx_open)
-		want = SPW_CLOSED;
-	else if (G.capacity != 0 && G.queued + n > G.capacity)
-		want = SPW_FULL;
-	else
-		want = SPW_OK;
-
-	if (many)
-		st = spw_u64_send_many(s->h, scratch, n);
-	else
+	want = want_send(kind, n);
+	switch (kind) {
+	case S_ONE:
 		st = spw_u64_send(s->h, scratch[0]);
-	if (!(may_nomem && want == SPW_OK && st == SPW_NOMEM))
-		CHECK_ST(st, want, many ? "send_many" : "send");
+		break;
+	case S_MANY:
+		st = spw_u64_send_many(s->h, scratch, n);
+		break;
+	case S_WAIT:
+		st = spw_u64_send_wait(s->h, scratch[0], timeout_ns);
+		break;
+	default:
+		st = spw_u64_send_many_wait(s->h, scratch, n, timeout_ns);
+		break;
+	}
+	if (!(may_nomem && want == SPW_OK && st == SPW_NOMEM)) {
+		if (st != want)
+			fail(__LINE__, "%s(%zu values, timeout %llu ns) returned "
+			     "%s, model expects %s (queued %zu, capacity %zu)",
+			     names[kind], n, (unsigned long long)timeout_ns,
+			     st_name(st), st_name(want), G.queued, G.capacity);
+	}
 	check_view(); /* a send must not touch the last view */
 
 	for (j = 0; j < n; j++) {
@@ -471,8 +554,14 @@ static void op_send(size_t k, size_t n, int many, int may_nomem)
 	}
 	if (st == SPW_OK && n != 0) {
 		vbatch_end[first + n - 1] = 1;
-		fd_wake(many ? "send_many" : "send");
+		fd_wake(names[kind]);
 	}
+}
+
+/* Send n fresh values on sender k through send (one) or send_many. */
+static void op_send(size_t k, size_t n, int many, int may_nomem)
+{
+	op_send_kind(k, n, many ? S_MANY : S_ONE, 0, may_nomem);
 }
 
 /* What a one-value receive must return, from the model. */
@@ -850,11 +939,32 @@ static void op_introspect(unsigned arg, size_t k, int may_nomem)
 			break; /* eventfd does not allocate, but may fail */
 		CHECK_ST(st, SPW_OK, "receiver_fd");
 		CHECK(fd >= 0, "receiver_fd gave %d", fd);
-		if (G.fd >= 0)
+		if (G.fd >= 0) {
 			CHECK(fd == G.fd, "receiver_fd gave %d, then %d", G.fd,
 			      fd);
+			check_fd("a wake-up of the armed receiver");
+			break;
+		}
+		/*
+		 * Made now: readable at once when a value is ready (queued or
+		 * held by the receiver) or the stream has ended (no sender,
+		 * or receiver_shutdown with nothing queued); else armed, and
+		 * the next accepted send makes it readable.
+		 */
 		G.fd = fd;
-		check_fd("a wake-up");
+		if (G.queued != 0 || !model_has_senders()) {
+			G.armed = 0;
+			G.expect_readable = 1;
+			check_fd(G.queued != 0 ?
+					 "receiver_fd made it with a value ready" :
+					 !G.shut ? "receiver_fd made it at end of "
+						   "stream (no sender)" :
+					 "receiver_fd made it at end of stream "
+					 "(receiver_shutdown, nothing queued)");
+		} else {
+			G.armed = 1;
+			G.expect_readable = 0;
+		}
 		break;
 	case 2: {
 		static const spw_status all[] = { SPW_OK, SPW_EMPTY, SPW_CLOSED,
@@ -904,6 +1014,183 @@ static void op_introspect(unsigned arg, size_t k, int may_nomem)
 	}
 }
 
+/*
+ * receiver_shutdown: sends are refused from now on (waiting ones too),
+ * the receiver drains what is queued (in the model's order) and then has
+ * end of stream; the last view stays valid (it is no receive call);
+ * the descriptor, if made, is readable (values are ready or the stream
+ * has ended). Calling it again is SPW_OK and does nothing.
+ */
+static void op_shutdown(int twice)
+{
+	if (!G.rx_open)
+		return;
+	CHECK_ST(spw_u64_receiver_shutdown(G.rx), SPW_OK, "receiver_shutdown");
+	G.shut = 1;
+	if (twice)
+		CHECK_ST(spw_u64_receiver_shutdown(G.rx), SPW_OK,
+			 "receiver_shutdown again");
+	check_view();
+	if (G.fd >= 0) {
+		G.armed = 0;
+		G.expect_readable = 1;
+		check_fd("receiver_shutdown (values ready or end of stream)");
+	}
+	if (G.ntx != 0)
+		check_closed(0);
+}
+
+/*
+ * The timeout of a waiting send of n values: when the model says it
+ * returns at once (unbounded, room, closed, a batch above the capacity)
+ * `fast` (SPW_FOREVER is safe then); when it would wait (nobody makes
+ * room with one thread: SPW_TIMEOUT) `slow` if the input still has a
+ * timed wait left, else 0. Never SPW_FOREVER when it would wait.
+ */
+static uint64_t send_timeout(size_t n, uint64_t fast, uint64_t slow)
+{
+	if (!send_would_wait(n))
+		return fast;
+	return G.timed_waits++ < MAX_TIMED_WAITS ? slow : 0;
+}
+
+/* The batch of a send_many_wait from q (0..15): 0-5, then around the capacity. */
+static size_t wait_batch(unsigned q)
+{
+	if (q < 6)
+		return q;
+	if (G.capacity == 0)
+		return (size_t)(q - 5) * 7; /* 7 .. 70: across segments */
+	/* capacity - 5 .. capacity + 4 (SPW_INVALID above it) */
+	return G.capacity + q >= 11 ? G.capacity + q - 11 : 1;
+}
+
+/* Bad arguments of the waiting-sender and shutdown API: SPW_INVALID. */
+static void op_wait_invalid(size_t k)
+{
+	spw_u64_sender *tx = G.ntx ? G.tx[k].h : NULL;
+	uint64_t buf[2] = { 1, 2 };
+	size_t n = 12345;
+	int c = -1;
+
+	CHECK_ST(spw_u64_send_wait(NULL, 1, 0), SPW_INVALID, "send_wait(NULL)");
+	CHECK_ST(spw_u64_send_wait(NULL, 1, SPW_FOREVER), SPW_INVALID,
+		 "send_wait(NULL, FOREVER)");
+	CHECK_ST(spw_u64_send_many_wait(NULL, buf, 2, 0), SPW_INVALID,
+		 "send_many_wait(NULL)");
+	CHECK_ST(spw_u64_is_closed(NULL, &c), SPW_INVALID, "is_closed(NULL)");
+	CHECK_ST(spw_u64_wait_closed(NULL, 0), SPW_INVALID,
+		 "wait_closed(NULL, 0)");
+	CHECK_ST(spw_u64_wait_closed(NULL, SPW_FOREVER), SPW_INVALID,
+		 "wait_closed(NULL, FOREVER)");
+	CHECK_ST(spw_u64_receiver_shutdown(NULL), SPW_INVALID,
+		 "receiver_shutdown(NULL)");
+	CHECK_ST(spw_u64_sender_count(NULL, &n), SPW_INVALID,
+		 "sender_count(NULL)");
+	if (tx) {
+		CHECK_ST(spw_u64_send_many_wait(tx, NULL, 3, 0), SPW_INVALID,
+			 "send_many_wait(values NULL, 3)");
+		CHECK_ST(spw_u64_send_many_wait(tx, buf, SIZE_MAX, 0),
+			 SPW_INVALID, "send_many_wait(SIZE_MAX)");
+		/* values NULL with n == 0 is a valid no-op, as send_many */
+		CHECK_ST(spw_u64_send_many_wait(tx, NULL, 0, SPW_FOREVER),
+			 SPW_OK, "send_many_wait(NULL, 0, FOREVER)");
+		CHECK_ST(spw_u64_is_closed(tx, NULL), SPW_INVALID,
+			 "is_closed(tx, NULL)");
+	}
+	if (G.rx_open) {
+		CHECK_ST(spw_u64_sender_count(G.rx, NULL), SPW_INVALID,
+			 "sender_count(rx, NULL)");
+		n = 12345;
+		CHECK_ST(spw_u64_sender_count(G.rx, &n), SPW_OK, "sender_count");
+		CHECK(n == G.ntx, "sender_count %zu, model has %zu", n, G.ntx);
+	}
+	check_view();
+}
+
+/*
+ * Op 12 with an odd arg: p = arg >> 1, sub = p % 8, q = p >> 3 (0-15):
+ * 0 send_wait(0); 1 send_wait(1 + 2q us; q 15: SPW_FOREVER when it need
+ * not wait); 2 send_many_wait(wait_batch(q), 0); 3 the same with 1 + q
+ * us (q odd: SPW_FOREVER when it need not wait); 4 receiver_shutdown
+ * (twice when q is odd); 5 is_closed and wait_closed (q 0: 0; closed:
+ * q us, SPW_FOREVER when q is odd; open: 1 + q / 2 us, one of the timed
+ * waits); 6 the API's invalid calls and sender_count; 7 send_many_wait
+ * of exactly the room left (q odd: one more; unbounded: 1 + 4q), timeout
+ * 0 (q < 8) or 1 + q us. A waiting send that would wait gets its small
+ * timeout only while the input has timed waits left, else 0.
+ */
+static void op_wait_api(unsigned p, size_t k, int may_nomem)
+{
+	unsigned sub = p % 8, q = p >> 3;
+	size_t n;
+
+	if (sub < 4 || sub == 7) {
+		if (G.ntx == 0)
+			return;
+	}
+	switch (sub) {
+	case 0:
+		op_send_kind(k, 1, S_WAIT, 0, may_nomem);
+		break;
+	case 1:
+		op_send_kind(k, 1, S_WAIT,
+			     send_timeout(1, q == 15 ? SPW_FOREVER :
+					  1000 + 2000 * (uint64_t)q,
+					  1000 + 2000 * (uint64_t)q),
+			     may_nomem);
+		break;
+	case 2:
+		op_send_kind(k, wait_batch(q), S_MANY_WAIT, 0, may_nomem);
+		break;
+	case 3:
+		n = wait_batch(q);
+		op_send_kind(k, n, S_MANY_WAIT,
+			     send_timeout(n, (q & 1) ? SPW_FOREVER :
+					  1000 + 1000 * (uint64_t)q,
+					  1000 + 1000 * (uint64_t)q),
+			     may_nomem);
+		break;
+	case 4:
+		op_shutdown(q & 1);
+		break;
+	case 5: {
+		uint64_t t;
+		spw_status want = model_closed() ? SPW_OK : SPW_TIMEOUT;
+
+		if (G.ntx == 0)
+			break;
+		check_closed(k);
+		if (q == 0)
+			t = 0;
+		else if (model_closed())
+			t = (q & 1) ? SPW_FOREVER : 1000 * (uint64_t)q;
+		else if (G.timed_waits++ < MAX_TIMED_WAITS)
+			t = 1000 + 500 * (uint64_t)q;
+		else
+			t = 0;
+		CHECK_ST(spw_u64_wait_closed(G.tx[k].h, t), want,
+			 "wait_closed");
+		check_view();
+		break;
+	}
+	case 6:
+		op_wait_invalid(k);
+		break;
+	default:
+		if (G.capacity == 0)
+			n = 1 + 4 * (size_t)q;
+		else
+			n = (G.queued < G.capacity ? G.capacity - G.queued : 0) +
+			    (q & 1);
+		op_send_kind(k, n, S_MANY_WAIT,
+			     q < 8 ? 0 : send_timeout(n, 1000 + 1000 * (uint64_t)q,
+						      1000 + 1000 * (uint64_t)q),
+			     may_nomem);
+		break;
+	}
+}
+
 /* ---- threaded mode --------------------------------------------------------- */
 
 /*
@@ -917,20 +1204,36 @@ static void op_introspect(unsigned arg, size_t k, int may_nomem)
  * each (thread, generation) sender's accepted values are seq 0, 1, 2, ...
  * with no gap, and the receiver must see each sender's values exactly in
  * that order; at the end accepted = received + destroyed per sender (the
- * destroyed ones exactly the unreceived tail), and with a capacity len
- * and sender_len never exceed it.
+ * destroyed ones exactly the unreceived tail; none at all when the
+ * receiver reached end of stream before it closed), and with a capacity
+ * len never exceeds it.
  *
- * A sender thread's byte b: b % 8 = 0-3 send; 4 send_many(1 + (b >> 3) %
- * 16, at most the capacity); 5 sched_yield; 6 sleep (b >> 3) * 8 us;
- * 7 clone a new sender (a new generation, the next lane) and close the
- * old one. SPW_FULL is retried (yielding) until the receiver closes.
+ * A sender thread's byte b, q = b >> 3: b % 8 = 0 send; 1 is_closed and
+ * wait_closed(q * 10 us; q 0: 0); 2 send_wait(one value, q 0: 0, 31:
+ * SPW_FOREVER, else q * 10 us); 3 send_many_wait(1 + q % 8 values, not
+ * clamped: SPW_INVALID above the capacity; timeout by q / 8: 0, 20 us,
+ * 200 us, SPW_FOREVER); 4 send_many(1 + q % 16, at most the capacity);
+ * 5 sched_yield; 6 sleep q * 8 us; 7 clone a new sender (a new
+ * generation, the next lane) and close the old one. SPW_FULL (send,
+ * send_many) and SPW_TIMEOUT (the waiting ones, only with a capacity)
+ * are retried (yielding) until the receiver closes or shuts down. A
+ * sender waiting without a deadline is safe: it waits only while the
+ * channel is full, so values are ready and every receive call the
+ * receiver makes (its last share drains to end of stream) or its close
+ * or shutdown makes room or wakes it; a lost wake-up hangs, which
+ * libFuzzer's -timeout catches. After SPW_CLOSED (and whenever is_closed
+ * says 1 or wait_closed SPW_OK) the receiver must have started its close
+ * or shutdown, and wait_closed(SPW_FOREVER) returns SPW_OK at once.
  * The receiver's byte b: b % 8 = 0 try_recv; 1 recv; 2 the descriptor:
  * try_recv, and on SPW_EMPTY poll it for up to 2 ms; 3 recv_batch;
- * 4 try_recv_batch; 5 recv_many(1 + (b >> 3)); 6 len (and a sender's
- * sender_len) within the capacity; 7 receiver_close when b >> 3 == 0,
- * else recv_timeout((b >> 3) * 20 us; 31: UINT64_MAX ns, which the
- * runtime clamps). When its share ends it receives
- * until end of stream (if it did not close).
+ * 4 try_recv_batch; 5 recv_many(1 + (b >> 3)); 6 len within the capacity
+ * and sender_count within the senders that can be open; 7
+ * receiver_close when b >> 3 == 0, receiver_shutdown when b >> 3 == 1
+ * (the share goes on: the receiver drains, then has end of stream),
+ * else recv_timeout((b >> 3) * 20 us; 31: UINT64_MAX ns, which is
+ * SPW_FOREVER, no deadline: as recv). When its share ends it receives
+ * until end of stream (if it did not close): after a shutdown, sender
+ * threads may still be running.
  */
 #define MT_THREADS 4
 #define MT_GENS 64
@@ -939,7 +1242,9 @@ static struct mt {
 	size_t capacity;
 	spw_u64_receiver *rx;
 	int rx_closed;
-	atomic_int rx_closed_flag;
+	int shut;    /* the receiver shut the channel down */
+	int drained; /* a receive returned SPW_CLOSED (end of stream) */
+	atomic_int rx_closed_flag; /* set before receiver_close / shutdown */
 	spw_u64_sender *first[MT_THREADS];
 	const uint8_t *data;
 	size_t size, nthreads;
@@ -1004,6 +1309,37 @@ static void mt_sleep_us(long us)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * Has the receiver started its close or shutdown? Called after the
+ * channel said it is closed (a relaxed load of its flag, or a status
+ * derived from one): the fence makes the receiver's store of the flag,
+ * made before its close, visible.
+ */
+static int mt_closing(void)
+{
+	atomic_thread_fence(memory_order_acquire);
+	return atomic_load(&M.rx_closed_flag);
+}
+
+/* A sender that found the channel closed: is_closed 1, wait_closed at once. */
+static void mt_check_closed(spw_u64_sender *tx)
+{
+	int c = -1;
+
+	CHECK_ST(spw_u64_is_closed(tx, &c), SPW_OK, "threaded is_closed");
+	CHECK(c == 1, "threaded is_closed gave %d after SPW_CLOSED", c);
+	CHECK_ST(spw_u64_wait_closed(tx, SPW_FOREVER), SPW_OK,
+		 "threaded wait_closed(FOREVER) once closed");
+}
+
+/* The timeout of a waiting send by index 0-3: 0, 20 us, 200 us, forever. */
+static uint64_t mt_wait_timeout(unsigned i)
+{
+	static const uint64_t t[4] = { 0, 20000, 200000, SPW_FOREVER };
+
+	return t[i & 3];
+}
+
 static void *mt_sender(void *arg)
 {
 	size_t t = (size_t)(uintptr_t)arg, pos;
@@ -1012,22 +1348,52 @@ static void *mt_sender(void *arg)
 	uint64_t vals[16];
 
 	for (pos = 5 + t; pos < M.size; pos += M.nthreads + 1) {
-		unsigned b = M.data[pos];
+		unsigned b = M.data[pos], q = b >> 3;
 		size_t n = 0, j;
+		int kind = S_ONE, c;
+		uint64_t timeout = 0;
 		spw_status st;
 		spw_u64_sender *nt;
 
 		switch (b % 8) {
+		case 1:
+			c = -1;
+			CHECK_ST(spw_u64_is_closed(tx, &c), SPW_OK,
+				 "threaded is_closed");
+			CHECK(c == 0 || c == 1, "threaded is_closed gave %d", c);
+			if (c == 1)
+				CHECK(mt_closing(), "threaded is_closed says 1 "
+				      "with the receiver open");
+			st = spw_u64_wait_closed(tx, (uint64_t)q * 10000);
+			if (st == SPW_OK)
+				CHECK(mt_closing(), "threaded wait_closed OK "
+				      "with the receiver open");
+			else if (st != SPW_TIMEOUT)
+				fail(__LINE__, "threaded wait_closed returned %s",
+				     st_name(st));
+			continue;
+		case 2:
+			n = 1;
+			kind = S_WAIT;
+			timeout = q == 0 ? 0 : q == 31 ? SPW_FOREVER :
+						       (uint64_t)q * 10000;
+			break;
+		case 3:
+			n = 1 + q % 8; /* not clamped: SPW_INVALID above it */
+			kind = S_MANY_WAIT;
+			timeout = mt_wait_timeout(q / 8);
+			break;
 		case 4:
-			n = 1 + (b >> 3) % 16;
+			n = 1 + q % 16;
 			if (M.capacity != 0 && n > M.capacity)
 				n = M.capacity;
+			kind = S_MANY;
 			break;
 		case 5:
 			sched_yield();
 			continue;
 		case 6:
-			mt_sleep_us((long)(b >> 3) * 8);
+			mt_sleep_us((long)q * 8);
 			continue;
 		case 7:
 			if (g + 1 >= MT_GENS)
@@ -1048,21 +1414,52 @@ static void *mt_sender(void *arg)
 			vals[j] = (uint64_t)t << 48 | (uint64_t)g << 32 |
 				  (M.sent[t][g] + j);
 		for (;;) {
-			st = n == 1 ? spw_u64_send(tx, vals[0]) :
-				      spw_u64_send_many(tx, vals, n);
-			if (st != SPW_FULL)
+			switch (kind) {
+			case S_ONE:
+				st = spw_u64_send(tx, vals[0]);
 				break;
+			case S_MANY:
+				st = spw_u64_send_many(tx, vals, n);
+				break;
+			case S_WAIT:
+				st = spw_u64_send_wait(tx, vals[0], timeout);
+				break;
+			default:
+				st = spw_u64_send_many_wait(tx, vals, n, timeout);
+				break;
+			}
+			if (st != SPW_FULL && st != SPW_TIMEOUT)
+				break;
+			if (st == SPW_FULL && kind != S_ONE && kind != S_MANY)
+				fail(__LINE__, "threaded waiting send returned FULL");
+			if (st == SPW_TIMEOUT &&
+			    (kind == S_ONE || kind == S_MANY || M.capacity == 0))
+				fail(__LINE__, "threaded %s returned TIMEOUT "
+				     "(capacity %zu)", kind == S_ONE ? "send" :
+				     kind == S_MANY ? "send_many" : "waiting send "
+				     "on an unbounded channel", M.capacity);
+			if (st == SPW_TIMEOUT && timeout == SPW_FOREVER)
+				fail(__LINE__, "threaded waiting send without a "
+				     "deadline returned TIMEOUT");
 			if (atomic_load(&M.rx_closed_flag))
 				break; /* closed is checked first: no FULL */
 			sched_yield();
 		}
-		if (st == SPW_OK)
+		if (kind == S_MANY_WAIT && M.capacity != 0 && n > M.capacity) {
+			/* a batch that could never fit: refused at once */
+			CHECK_ST(st, SPW_INVALID,
+				 "threaded send_many_wait above the capacity");
+			continue;
+		}
+		if (st == SPW_OK) {
 			M.sent[t][g] += (uint32_t)n;
-		else if (st == SPW_CLOSED)
-			CHECK(atomic_load(&M.rx_closed_flag),
+		} else if (st == SPW_CLOSED) {
+			CHECK(mt_closing(),
 			      "threaded send: CLOSED with the receiver open");
-		else if (st != SPW_FULL)
+			mt_check_closed(tx);
+		} else if (st != SPW_FULL && st != SPW_TIMEOUT) {
 			fail(__LINE__, "threaded send returned %s", st_name(st));
+		}
 	}
 	if (spw_u64_sender_close(tx) != SPW_OK)
 		fail(__LINE__, "threaded sender_close failed");
@@ -1109,17 +1506,29 @@ static int mt_receive(unsigned b)
 			for (j = 0; j < n; j++)
 				mt_got(items[j], "threaded recv_batch");
 		}
+		if (st == SPW_CLOSED)
+			M.drained = 1;
 		return st != SPW_CLOSED;
 	case 5:
 		st = spw_u64_recv_many(M.rx, out, 1 + (b >> 3) % 32, &n);
 		if (st == SPW_OK)
 			for (j = 0; j < n; j++)
 				mt_got(out[j], "threaded recv_many");
+		if (st == SPW_CLOSED)
+			M.drained = 1;
 		return st != SPW_CLOSED;
 	case 6:
 		CHECK_ST(spw_u64_len(M.rx, &n), SPW_OK, "threaded len");
 		CHECK(M.capacity == 0 || n <= M.capacity,
 		      "threaded len %zu above the capacity %zu", n, M.capacity);
+		/* open at most: the first sender (until it closes), and each
+		 * thread's, two while it replaces it */
+		n = SIZE_MAX;
+		CHECK_ST(spw_u64_sender_count(M.rx, &n), SPW_OK,
+			 "threaded sender_count");
+		CHECK(n <= 1 + 2 * M.nthreads,
+		      "threaded sender_count %zu with %zu threads", n,
+		      M.nthreads);
 		return 1;
 	default:
 		if (b >> 3 == 0) {
@@ -1133,7 +1542,16 @@ static int mt_receive(unsigned b)
 			M.rx_closed = 1;
 			return 0;
 		}
-		/* 31: a timeout beyond any clock (clamped): as recv */
+		if (b >> 3 == 1) {
+			/* sends refused from now on; the share goes on (a
+			 * second shutdown does nothing) */
+			atomic_store(&M.rx_closed_flag, 1);
+			CHECK_ST(spw_u64_receiver_shutdown(M.rx), SPW_OK,
+				 "threaded receiver_shutdown");
+			M.shut = 1;
+			return 1;
+		}
+		/* 31: UINT64_MAX ns is SPW_FOREVER (no deadline): as recv */
 		st = spw_u64_recv_timeout(M.rx, &v,
 					  b >> 3 == 31 ? UINT64_MAX :
 					  (uint64_t)(b >> 3) * 20000);
@@ -1145,6 +1563,8 @@ static int mt_receive(unsigned b)
 	if (st != SPW_OK && st != SPW_EMPTY && st != SPW_TIMEOUT &&
 	    st != SPW_CLOSED)
 		fail(__LINE__, "threaded receive returned %s", st_name(st));
+	if (st == SPW_CLOSED)
+		M.drained = 1;
 	return st != SPW_CLOSED;
 }
 
@@ -1188,6 +1608,15 @@ static void run_threaded(const uint8_t *data, size_t size,
 		while ((st = spw_u64_recv(M.rx, &v)) == SPW_OK)
 			mt_got(v, "threaded final recv");
 		CHECK_ST(st, SPW_CLOSED, "threaded final recv");
+		M.drained = 1;
+	}
+	if (M.drained && !M.shut && !M.rx_closed) {
+		/* end of stream without a shutdown: every sender closed */
+		size_t n = SIZE_MAX;
+
+		CHECK_ST(spw_u64_sender_count(M.rx, &n), SPW_OK,
+			 "threaded sender_count");
+		CHECK(n == 0, "threaded sender_count %zu at end of stream", n);
 	}
 	if (!M.rx_closed) {
 		/* every sender is gone: there is nothing left to destroy */
@@ -1215,6 +1644,13 @@ static void run_threaded(const uint8_t *data, size_t size,
 			    hi > lo)
 				fail(__LINE__, "thread %zu sender %u: the destroyed "
 				     "values are not the unreceived tail", t, g);
+			/* end of stream (after the senders closed, or after a
+			 * shutdown) came after every accepted value */
+			if (M.drained && M.destroyed[t][g] != 0)
+				fail(__LINE__, "thread %zu sender %u: %u values "
+				     "destroyed after the receiver had end of "
+				     "stream%s", t, g, M.destroyed[t][g],
+				     M.shut ? " (shutdown)" : "");
 		}
 	}
 }
@@ -1422,8 +1858,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 11:
 			op_invalid(arg, k);
 			break;
-		case 12: /* the next operation runs out of memory */
-			arm = 1;
+		case 12: /* even arg: the next operation runs out of memory;
+			  * odd: the waiting-sender and shutdown API */
+			if (arg & 1)
+				op_wait_api(arg >> 1, k, may_nomem);
+			else
+				arm = 1;
 			break;
 		}
 		alloc_fail = 0;

@@ -13,13 +13,17 @@ CLONE, SCLOSE, RCLOSE, INVALID, NOMEM, TMO, INTRO, BIG = range(8, 16)
 # INTRO (op 14) arg % 4: 0 capacity / sender_capacity and NULL checks,
 # 1 receiver_fd (and the readable check), 2 status strings and config
 # helpers, 3 a plain send. RCLOSE (op 10) arg % 4: 0 receiver_close,
-# 1 trim, else send_many(arg % 48).
+# 1 trim, else send_many(arg % 48). NOMEM (op 12): an even arg arms the
+# allocation failure, an odd one is the waiting-sender and shutdown API
+# (w() below).
 THREADED = 32  # header flag: several sender threads (see README.md)
-# threaded mode: a sender thread's byte (b % 8): send, send_many(1 +
-# (b >> 3) % 16), yield, sleep (b >> 3) * 8 us, clone a new sender and
-# close the old one; the receiver's byte: try_recv, recv, the descriptor
-# (try_recv, poll), recv_batch, try_recv_batch, recv_many(1 + (b >> 3)),
-# len, receiver_close (b >> 3 == 0) else recv_timeout((b >> 3) * 20 us).
+# threaded mode: a sender thread's byte (b % 8): send, is_closed and
+# wait_closed, send_wait, send_many_wait, send_many(1 + (b >> 3) % 16),
+# yield, sleep (b >> 3) * 8 us, clone a new sender and close the old one;
+# the receiver's byte: try_recv, recv, the descriptor (try_recv, poll),
+# recv_batch, try_recv_batch, recv_many(1 + (b >> 3)), len and
+# sender_count, receiver_close (b >> 3 == 0), receiver_shutdown
+# (b >> 3 == 1), else recv_timeout((b >> 3) * 20 us).
 T_SEND, T_MANY, T_YIELD, T_SLEEP, T_SWAP = 0, 4, 5, 6, 7
 R_TRY, R_RECV, R_FD, R_BATCH, R_TBATCH, R_MANY, R_LEN, R_CLOSE = range(8)
 
@@ -163,6 +167,80 @@ seeds["nomem_partial_idle"] = header(2, 0, 1, 16 | (2 << 6)) + b"".join([
     op(RMANY, 0, 23), op(TRY), op(INTRO, 0, 3), op(SEND, 0), op(RECV),
     op(INTRO, 0, 3), op(INTRO, 1, 3),
 ])
+
+# Op 12 with an odd arg: p = arg >> 1, sub = p % 8, q = p >> 3 (0..15).
+W_SEND0, W_SEND_T, W_MANY0, W_MANY_T, W_SHUT, W_CLOSED, W_INVALID, W_EDGE = range(8)
+def w(sub, q=0, sender=0):
+    assert 0 <= q < 16
+    return op(NOMEM, sender, (((q << 3) | sub) << 1) | 1)
+# threaded: sender codes 1 closed check, 2 send_wait, 3 send_many_wait
+T_CLOSED, T_WAIT, T_MWAIT = 1, 2, 3
+R_SHUT = 1   # tb(R_CLOSE, 1): receiver_shutdown
+def mwait(n, ti):  # send_many_wait of n (1..8), timeout index 0..3
+    return tb(T_MWAIT, (n - 1) | (ti << 3))
+
+# Capacity 4: waiting sends that fit are OK, a full channel is TIMEOUT
+# (timeout 0 and three short timed waits), a batch above the capacity is
+# INVALID (also after the close), n = 0 is OK, exactly the room is OK and
+# one more is not; SPW_FOREVER only where room is; closed: CLOSED.
+seeds["wait_full"] = header(2, 4, 2, 0) + b"".join([
+    w(W_SEND0), op(CLONE, 0), w(W_MANY0, 2, 1), w(W_SEND0, 0, 1),
+    w(W_SEND0), w(W_SEND_T, 3), w(W_MANY_T, 2, 1), w(W_MANY0, 15),
+    w(W_MANY0, 0), w(W_EDGE, 0), w(W_EDGE, 1), op(TRY), op(SEND, 1),
+    op(BATCH), w(W_EDGE, 0, 1), w(W_EDGE, 9), w(W_CLOSED, 0),
+    op(RMANY, 0, 23), w(W_SEND_T, 15), w(W_MANY_T, 1, 1), w(W_INVALID),
+    op(RECV), op(SCLOSE, 1), op(RCLOSE, 0, 0), w(W_SEND0), w(W_CLOSED, 1),
+    w(W_MANY0, 15), w(W_MANY0, 0), w(W_MANY_T, 3),
+])
+
+# Unbounded: shutdown (twice) with a view held and a visit part read,
+# the descriptor made before it; later sends of every kind are CLOSED,
+# clones still work, sender_count counts them; the receiver drains in
+# the model's order, then has end of stream with senders open.
+seeds["shutdown_drain"] = header(3, 0, 3, 1) + b"".join([
+    op(INTRO, 0, 1), op(MANY, 0, 5), op(CLONE, 0), op(SEND, 1),
+    op(MANY, 1, 4), op(CLONE, 0), w(W_SEND0, 0, 2), w(W_MANY0, 9, 2),
+    op(TRY), op(BATCH), w(W_CLOSED, 0), w(W_SHUT, 1), op(SEND, 0),
+    w(W_SEND0, 0, 1), w(W_MANY0, 3), w(W_SEND_T, 15), w(W_CLOSED, 3),
+    op(CLONE, 0), w(W_INVALID), op(INTRO, 0, 1), op(RECV), op(TRY),
+    op(RMANY, 0, 3), op(BATCH), op(RMANY, 0, 23), op(TRY), op(RECV),
+    op(TMO, 0, 5), op(TBATCH), op(RMANY, 0, 4), w(W_SHUT), op(SCLOSE, 0),
+])
+
+# Capacity 6 with the destroy hook: a waiting send and wait_closed time
+# out, allocation failures before waiting sends, shutdown with values
+# queued, then receiver_close: the rest goes to the hook.
+seeds["shutdown_bounded_close"] = header(2, 6, 1, 0) + b"".join([
+    op(MANY, 0, 6), w(W_SEND_T, 1), w(W_CLOSED, 2), op(NOMEM),
+    w(W_SEND0), op(TRY), op(NOMEM), w(W_SEND0), op(NOMEM),
+    w(W_MANY0, 1), op(CLONE, 0), w(W_EDGE, 2, 1), w(W_SHUT),
+    w(W_SEND0, 0, 1), op(TRY), w(W_SHUT, 1), w(W_EDGE, 0), op(RCLOSE, 0, 0),
+    w(W_CLOSED, 1, 1), w(W_SEND0), w(W_MANY_T, 5), op(SCLOSE, 1),
+])
+
+# Threaded, capacity 2: three threads send with send_wait (no deadline,
+# short timeouts, 0) and send_many_wait (1-2 values; 3-8: INVALID), one
+# watches wait_closed; the receiver is slow (len, try_recv) and drains.
+seeds["threaded_send_wait"] = threaded(2, 2, 2, 0, [
+    [tb(T_WAIT, 31), tb(T_WAIT, 2), mwait(2, 3), tb(T_WAIT, 0),
+     mwait(5, 0)] * 4,
+    [mwait(2, 1), tb(T_WAIT, 31), tb(T_CLOSED, 3), mwait(1, 2),
+     tb(T_SWAP)] * 4,
+    [tb(T_CLOSED, 0), tb(T_WAIT, 31), mwait(8, 3), tb(T_SEND),
+     tb(T_WAIT, 1)] * 4,
+], [tb(R_LEN), tb(R_TRY), tb(R_LEN), tb(R_RECV)] * 5)
+
+# Threaded, capacity 5: the receiver shuts down while senders (waiting
+# ones too) are busy, goes on receiving to end of stream, then closes:
+# every accepted value was received, none destroyed, refused ones kept.
+seeds["threaded_shutdown"] = threaded(4, 5, 3, 0, [
+    [tb(T_WAIT, 31), mwait(3, 3), tb(T_SEND)] * 6,
+    [tb(T_MANY, 4), tb(T_WAIT, 5), tb(T_CLOSED, 20)] * 6,
+    [mwait(4, 1), tb(T_SWAP), tb(T_WAIT, 31)] * 6,
+    [tb(T_CLOSED, 0), tb(T_SLEEP, 10), tb(T_WAIT, 31)] * 6,
+], [tb(R_LEN), tb(R_BATCH), tb(R_MANY, 2), tb(R_CLOSE, R_SHUT),
+    tb(R_TRY), tb(R_CLOSE, R_SHUT), tb(R_MANY, 7), tb(R_LEN), tb(R_FD)]
+    + [tb(R_BATCH)] * 4)
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 os.makedirs(here, exist_ok=True)
