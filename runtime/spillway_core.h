@@ -112,7 +112,19 @@ void spw_heavy_barrier(void);
 /*
  * The calling thread's identity: the address of a thread-local byte.
  */
-extern _Thread_local char spw_thread_token;
+/*
+ * Initial-exec TLS: the address is the thread pointer plus a constant,
+ * also in position-independent code (Bazel's objects, shared libraries,
+ * PIE), where the default model calls __tls_get_addr() on every send.
+ * One byte of static TLS; libspillway.so may still be dlopen()ed, as
+ * glibc keeps room for that.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define SPW_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define SPW_TLS_MODEL
+#endif
+extern _Thread_local char spw_thread_token SPW_TLS_MODEL;
 
 /*
  * The producer side of a lane: how many values it has published, and who

@@ -153,7 +153,7 @@ int spw_fast_barriers;
 #ifdef SPW_TSAN
 atomic_int spw_fence_dummy;
 #endif
-_Thread_local char spw_thread_token;
+_Thread_local char spw_thread_token SPW_TLS_MODEL;
 static pthread_once_t barriers_once = PTHREAD_ONCE_INIT;
 
 static void barriers_init(void)
