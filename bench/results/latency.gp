@@ -15,33 +15,33 @@ set key outside top center horizontal
 set xtics rotate by -35 scale 0 font ',9'
 set bmargin 12
 set rmargin 22
-$pingpong << EOD
-"spillway recv, unpinned, CPU 89%" 671 3012 30569 2326761
-"moodycamel wait_dequeue, unpinned, CPU 81%" 759 1709 70728 4637722
-"mutex+condvar, unpinned, CPU 34%" 64456 160072 835237 1677887
-"spillway try_recv spin, unpinned, CPU 97%" 699 1034 12089 8012737
-"moodycamel try_dequeue spin, unpinned, CPU 98%" 682 1630 5689 4118609
-"spillway recv, pinned, CPU 92%" 680 1249 18166 2548899
-"moodycamel wait_dequeue, pinned, CPU 84%" 820 1882 79015 1764648
-"mutex+condvar, pinned, CPU 35%" 62651 173078 1013151 2864689
-"spillway try_recv spin, pinned, CPU 98%" 697 961 9526 3776796
-"moodycamel try_dequeue spin, pinned, CPU 97%" 718 1663 6762 3960959
+$pingpong0 << EOD
+"spillway recv, unpinned, CPU 97%" 681 1230 5185 4284066
+"moodycamel wait_dequeue, unpinned, CPU 61%" 769 63868 122791 2805362
+"mutex+condvar, unpinned, CPU 30%" 89862 194859 370038 1699679
+"spillway try_recv spin, unpinned, CPU 97%" 564 999 9109 8006068
+"moodycamel try_dequeue spin, unpinned, CPU 99%" 654 1712 9302 2983353
+"spillway recv, pinned, CPU 98%" 676 1079 6680 3126952
+"moodycamel wait_dequeue, pinned, CPU 68%" 794 49069 112386 2528251
+"mutex+condvar, pinned, CPU 35%" 87546 180653 444445 2069694
+"spillway try_recv spin, pinned, CPU 99%" 572 821 8013 3693707
+"moodycamel try_dequeue spin, pinned, CPU 99%" 753 1775 9484 4213805
 EOD
-$oneway << EOD
-"spillway recv, unpinned, CPU 86%" 37591 596725 1868077 2355681
-"moodycamel wait_dequeue, unpinned, CPU 35%" 61348 714301 1552563 1782580
-"mutex+condvar, unpinned, CPU 21%" 68731 654134 1484019 1959834
-"spillway try_recv spin, unpinned, CPU 99%" 31760 1616975 3151957 3592505
-"moodycamel try_dequeue spin, unpinned, CPU 100%" 32670 309477 1351019 1826269
-"spillway recv, pinned, CPU 87%" 37628 525174 1505003 1975047
-"moodycamel wait_dequeue, pinned, CPU 35%" 59031 632890 1842591 2304146
-"mutex+condvar, pinned, CPU 22%" 58988 626334 2010709 2373976
-"spillway try_recv spin, pinned, CPU 100%" 33063 1177405 2610593 2837967
-"moodycamel try_dequeue spin, pinned, CPU 100%" 32488 681595 2817778 3291888
+$oneway1 << EOD
+"spillway recv, unpinned, CPU 98%" 1872 851570 4167201 4654905
+"moodycamel wait_dequeue, unpinned, CPU 40%" 31987 392786 2133652 2605442
+"mutex+condvar, unpinned, CPU 26%" 36066 1547314 2993271 3280234
+"spillway try_recv spin, unpinned, CPU 99%" 1616 4712673 7522758 8009169
+"moodycamel try_dequeue spin, unpinned, CPU 99%" 3100 595478 3090047 3557520
+"spillway recv, pinned, CPU 98%" 2046 891733 4201518 4687947
+"moodycamel wait_dequeue, pinned, CPU 40%" 30833 132807 1139940 1611097
+"mutex+condvar, pinned, CPU 26%" 35078 511409 1824654 2274190
+"spillway try_recv spin, pinned, CPU 100%" 1525 145463 2325815 2810575
+"moodycamel try_dequeue spin, pinned, CPU 99%" 3208 1091789 2422887 2750900
 EOD
 set multiplot layout 2,1
 set title 'Ping-pong round trip'
-plot $pingpong using ($2 * 1e-9):xtic(1) title 'p50' lc rgb '#1f77b4', '' using ($3 * 1e-9) title 'p99' lc rgb '#ff7f0e', '' using ($4 * 1e-9) title 'p99.9' lc rgb '#d62728', '' using ($5 * 1e-9) title 'max' lc rgb '#7f7f7f'
-set title 'One-way latency at 1.00 M msg/s offered, bursts every 50 us (receive - intended send time)'
-plot $oneway using ($2 * 1e-9):xtic(1) title 'p50' lc rgb '#1f77b4', '' using ($3 * 1e-9) title 'p99' lc rgb '#ff7f0e', '' using ($4 * 1e-9) title 'p99.9' lc rgb '#d62728', '' using ($5 * 1e-9) title 'max' lc rgb '#7f7f7f'
+plot $pingpong0 using ($2 * 1e-9):xtic(1) title 'p50' lc rgb '#1f77b4', '' using ($3 * 1e-9) title 'p99' lc rgb '#ff7f0e', '' using ($4 * 1e-9) title 'p99.9' lc rgb '#d62728', '' using ($5 * 1e-9) title 'max' lc rgb '#7f7f7f'
+set title 'One-way latency at 1.00 M msg/s offered, bursts every 50 us (receive - intended send time; sender waits by spinning)'
+plot $oneway1 using ($2 * 1e-9):xtic(1) title 'p50' lc rgb '#1f77b4', '' using ($3 * 1e-9) title 'p99' lc rgb '#ff7f0e', '' using ($4 * 1e-9) title 'p99.9' lc rgb '#d62728', '' using ($5 * 1e-9) title 'max' lc rgb '#7f7f7f'
 unset multiplot
