@@ -773,40 +773,13 @@ SPW_INLINE void spw_tx_published(spw_tx *tx)
 }
 
 /*
- * The typed fast path of one value (a generated channel's send and
- * send_wait): the calling thread owns the lane, its tail segment has
- * room, the channel is open (and, when bounded, the slot is already
- * reserved). Copies `size` bytes from value, with a constant size the
- * compiler turns into one move. Returns 0 when the caller must take the
- * slow path (spw_tx_append or spw_tx_enqueue).
- */
-SPW_INLINE int spw_tx_fast(spw_tx *tx, const void *value, size_t size, size_t items)
-{
-	spw_chan *chan = tx->chan;
-	spw_lane *lane = tx->lane;
-	spw_seg *seg;
-
-	if (SPW_LIKELY(spw_lane_enter_owned(&lane->ctl))) {
-		seg = lane->tseg;
-		if (SPW_LIKELY(seg != NULL && lane->tpos < seg->cap &&
-			       !spw_core_closed_in_lane(&chan->core))) {
-			uint_least64_t pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
-
-			memcpy((unsigned char *)seg + items + lane->tpos * size, value, size);
-			lane->tpos++;
-			atomic_store_explicit(&lane->ctl.published, pub + 1, memory_order_release);
-			spw_lane_exit(&lane->ctl, 0);
-			spw_tx_published(tx);
-			return 1;
-		}
-		spw_lane_exit(&lane->ctl, 0);
-	}
-	return 0;
-}
-
-/*
- * The same for a batch of n values (send_many): the whole batch fits in
- * the tail segment (a batch never spans two segments).
+ * The typed fast path of n values (a generated channel's send_many, and
+ * with n = 1 its send and send_wait): the calling thread owns the lane,
+ * the whole batch fits in its tail segment (a batch never spans two
+ * segments), the channel is open (and, when bounded, the slots are
+ * already reserved). Copies n values of `size` bytes, with a constant
+ * size the compiler turns into moves. Returns 0 when the caller must take
+ * the slow path (spw_tx_append or spw_tx_enqueue).
  */
 SPW_INLINE int spw_tx_fast_many(spw_tx *tx, const void *values, size_t n, size_t size, size_t items)
 {
@@ -830,6 +803,11 @@ SPW_INLINE int spw_tx_fast_many(spw_tx *tx, const void *values, size_t n, size_t
 		spw_lane_exit(&lane->ctl, 0);
 	}
 	return 0;
+}
+
+SPW_INLINE int spw_tx_fast(spw_tx *tx, const void *value, size_t size, size_t items)
+{
+	return spw_tx_fast_many(tx, value, 1, size, items);
 }
 
 /*
