@@ -110,13 +110,28 @@ SPW_INLINE void spw_light_barrier(void)
 void spw_heavy_barrier(void);
 
 /*
- * The calling thread's identity: the address of a thread-local byte.
+ * The calling thread's identity: its bias record, from a fixed table in
+ * the runtime (SPW_BIAS_THREADS, 4096 records of one cache line each; no
+ * allocation). A thread takes one the first time it enters a lane's slow
+ * path and gives it back when it exits; until then, and when the table is
+ * full, spw_thread_self is NULL and the thread never owns a lane (it
+ * sends under the lanes' mutexes).
+ *
+ * `busy` is 1 while the thread is inside a lane it owns. It is the
+ * thread's own, not the lane's: a thread whose bias was just revoked may
+ * still store busy = 1 and busy = 0 once, and on a lane-wide flag that
+ * store could hide the next owner's busy = 1 from the revoker after it.
  */
+typedef struct spw_thread_rec {
+	SPW_ALIGNED atomic_int busy;
+	struct spw_thread_rec *next; /* the table's free list */
+} spw_thread_rec;
+
 /*
  * Initial-exec TLS: the address is the thread pointer plus a constant,
  * also in position-independent code (Bazel's objects, shared libraries,
  * PIE), where the default model calls __tls_get_addr() on every send.
- * One byte of static TLS; libspillway.so may still be dlopen()ed, as
+ * One pointer of static TLS; libspillway.so may still be dlopen()ed, as
  * glibc keeps room for that.
  */
 #if defined(__GNUC__) || defined(__clang__)
@@ -124,7 +139,7 @@ void spw_heavy_barrier(void);
 #else
 #define SPW_TLS_MODEL
 #endif
-extern _Thread_local char spw_thread_token SPW_TLS_MODEL;
+extern _Thread_local spw_thread_rec *spw_thread_self SPW_TLS_MODEL;
 
 /*
  * The producer side of a lane: how many values it has published, and who
@@ -135,17 +150,27 @@ extern _Thread_local char spw_thread_token SPW_TLS_MODEL;
  * enters with two plain stores and a load (busy = 1, check owner, ...,
  * busy = 0), no locked instruction. A second thread that wants the lane
  * takes the mutex, marks the lane shared, runs spw_heavy_barrier() and
- * waits for busy == 0; from then on every sender of that lane uses the
+ * waits for the owner's busy == 0; from then on the lane's senders use the
  * mutex. So a lane that one thread has to itself costs no lock round
  * trip, and a lane that several threads share costs one uncontended mutex.
+ *
+ * Rebias: a shared lane whose last `rebias_after` locked sends all came
+ * from one thread is biased to that thread again (one sender used by
+ * threads that take turns: a pool, time slices on one CPU); the next
+ * other thread revokes as above. A revocation costs a heavy barrier (6-26
+ * us on the development VMs), so a bias revoked soon after it was given
+ * doubles the run the next one needs (SPW_REBIAS_* in the runtime).
  */
-#define SPW_LANE_SHARED ((const void *)&spw_fast_barriers)
 
 typedef struct spw_lane_ctl {
 	SPW_ALIGNED atomic_uint_least64_t published; /* values ever published */
-	_Atomic(const void *) owner; /* NULL, a thread token or SHARED */
-	atomic_int busy;             /* the owner is inside the lane */
+	_Atomic(spw_thread_rec *) owner; /* a thread, or FREE or SHARED */
 	pthread_mutex_t lock;        /* for lanes without an owner */
+	/* Under `lock`: when to bias a shared lane again. */
+	spw_thread_rec *last;        /* thread of the last locked send */
+	uint32_t run;                /* its locked sends in a row */
+	uint32_t rebias_after;       /* run that makes it the owner */
+	uint64_t biased_at;          /* when the bias was last given (ns) */
 } spw_lane_ctl;
 
 void spw_lane_ctl_init(spw_lane_ctl *l);
@@ -156,14 +181,18 @@ void spw_lane_lock_slow(spw_lane_ctl *l);
 /*
  * Enter the lane if the calling thread owns it: nonzero on success (leave
  * with spw_lane_exit(l, 0)), 0 when the caller must use spw_lane_enter().
+ * The lane's owner is never NULL, so a thread without a record never
+ * passes.
  */
 SPW_INLINE int spw_lane_enter_owned(spw_lane_ctl *l)
 {
-	const void *self = &spw_thread_token;
+	spw_thread_rec *self = spw_thread_self;
 
 	if (SPW_LIKELY(atomic_load_explicit(&l->owner,
 					    memory_order_relaxed) == self)) {
-		atomic_store_explicit(&l->busy, 1, memory_order_relaxed);
+		/* A revocation and a rebias may happen right here. */
+		SPW_TEST_YIELD();
+		atomic_store_explicit(&self->busy, 1, memory_order_relaxed);
 		/* Pairs with the heavy barrier of a revoking thread. */
 		atomic_signal_fence(memory_order_seq_cst);
 		SPW_TEST_YIELD();
@@ -171,7 +200,7 @@ SPW_INLINE int spw_lane_enter_owned(spw_lane_ctl *l)
 						    memory_order_relaxed) ==
 			       self))
 			return 1;
-		atomic_store_explicit(&l->busy, 0, memory_order_release);
+		atomic_store_explicit(&self->busy, 0, memory_order_release);
 	}
 	return 0;
 }
@@ -192,7 +221,8 @@ SPW_INLINE int spw_lane_enter(spw_lane_ctl *l)
 SPW_INLINE void spw_lane_exit(spw_lane_ctl *l, int locked)
 {
 	if (SPW_LIKELY(!locked))
-		atomic_store_explicit(&l->busy, 0, memory_order_release);
+		atomic_store_explicit(&spw_thread_self->busy, 0,
+				      memory_order_release);
 	else
 		pthread_mutex_unlock(&l->lock);
 }
@@ -794,6 +824,8 @@ SPW_INLINE int spw_tx_fast_many(spw_tx *tx, const void *values, size_t n, size_t
 			uint_least64_t pub = atomic_load_explicit(&lane->ctl.published, memory_order_relaxed);
 
 			memcpy((unsigned char *)seg + items + lane->tpos * size, values, n * size);
+			/* A second appender here would overwrite or lose values. */
+			SPW_TEST_YIELD();
 			lane->tpos += n;
 			atomic_store_explicit(&lane->ctl.published, pub + n, memory_order_release);
 			spw_lane_exit(&lane->ctl, 0);

@@ -145,16 +145,99 @@ void spw_mem_free_aligned(void *ptr)
 	spw_mem_free(raw);
 }
 
-/* ---- the core ---------------------------------------------------------- */
-
 /* ---- barriers and lanes ------------------------------------------------ */
 
 int spw_fast_barriers;
 #ifdef SPW_TSAN
 atomic_int spw_fence_dummy;
 #endif
-_Thread_local char spw_thread_token SPW_TLS_MODEL;
+_Thread_local spw_thread_rec *spw_thread_self SPW_TLS_MODEL;
 static pthread_once_t barriers_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Owners that are no thread: a lane nobody has sent on yet, and a lane
+ * whose senders take its mutex. Their busy stays 0.
+ */
+static spw_thread_rec lane_free, lane_shared;
+#define LANE_FREE (&lane_free)
+#define LANE_SHARED (&lane_shared)
+
+/*
+ * Rebias (see spw_lane_ctl): a shared lane is biased again to a thread
+ * after SPW_REBIAS_RUN locked sends in a row from it. A bias revoked less
+ * than SPW_REBIAS_NS after it was given (its heavy barrier cost more than
+ * the bias saved) doubles that run for the lane, up to SPW_REBIAS_RUN_MAX;
+ * a longer-lived one resets it. The stress suite's runtime overrides them
+ * to make rebiasing as frequent as it can be.
+ */
+#ifndef SPW_REBIAS_RUN
+#define SPW_REBIAS_RUN 64u
+#endif
+#ifndef SPW_REBIAS_RUN_MAX
+#define SPW_REBIAS_RUN_MAX (1u << 20)
+#endif
+#ifndef SPW_REBIAS_NS
+#define SPW_REBIAS_NS 1000000u
+#endif
+/* Threads that can own lanes at once (the stress suite's runtime: 3). */
+#ifndef SPW_BIAS_THREADS
+#define SPW_BIAS_THREADS 4096
+#endif
+
+/*
+ * The bias records (see spw_thread_rec). Never freed, so a revoker may
+ * read the busy flag of an owner that has exited, or whose record a new
+ * thread has taken since (it then waits at most for one fast-path send).
+ */
+static spw_thread_rec recs[SPW_BIAS_THREADS];
+static size_t recs_used;        /* recs[0, recs_used) were ever taken */
+static spw_thread_rec *recs_free; /* given back by exited threads */
+static pthread_mutex_t recs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t recs_key;
+static int recs_key_ok;
+static pthread_once_t recs_once = PTHREAD_ONCE_INIT;
+
+static void rec_give_back(void *p)
+{
+	spw_thread_rec *r = p;
+
+	spw_thread_self = NULL;
+	pthread_mutex_lock(&recs_lock);
+	r->next = recs_free;
+	recs_free = r;
+	pthread_mutex_unlock(&recs_lock);
+}
+
+static void recs_init(void)
+{
+	recs_key_ok = pthread_key_create(&recs_key, rec_give_back) == 0;
+}
+
+/* The calling thread's record, taken now if it has none; NULL: none left. */
+static spw_thread_rec *rec_self(void)
+{
+	spw_thread_rec *r = spw_thread_self;
+
+	if (SPW_LIKELY(r != NULL))
+		return r;
+	pthread_once(&recs_once, recs_init);
+	if (!recs_key_ok)
+		return NULL;
+	pthread_mutex_lock(&recs_lock);
+	r = recs_free;
+	if (r != NULL)
+		recs_free = r->next;
+	else if (recs_used < SPW_BIAS_THREADS)
+		r = &recs[recs_used++];
+	if (r != NULL && pthread_setspecific(recs_key, r) != 0) {
+		r->next = recs_free;
+		recs_free = r;
+		r = NULL;
+	}
+	pthread_mutex_unlock(&recs_lock);
+	spw_thread_self = r;
+	return r;
+}
 
 static void barriers_init(void)
 {
@@ -192,9 +275,12 @@ void spw_heavy_barrier(void)
 void spw_lane_ctl_init(spw_lane_ctl *l)
 {
 	atomic_init(&l->published, 0);
-	atomic_init(&l->owner, NULL);
-	atomic_init(&l->busy, 0);
+	atomic_init(&l->owner, LANE_FREE);
 	pthread_mutex_init(&l->lock, NULL);
+	l->last = NULL;
+	l->run = 0;
+	l->rebias_after = SPW_REBIAS_RUN;
+	l->biased_at = 0;
 }
 
 void spw_lane_ctl_destroy(spw_lane_ctl *l)
@@ -204,32 +290,62 @@ void spw_lane_ctl_destroy(spw_lane_ctl *l)
 
 void spw_lane_lock_slow(spw_lane_ctl *l)
 {
-	const void *self = &spw_thread_token;
-	const void *owner;
+	spw_thread_rec *self = rec_self();
+	spw_thread_rec *owner;
 
 	pthread_mutex_lock(&l->lock);
 	owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
-	if (owner == NULL) {
+	if (owner == LANE_FREE) {
 		/*
 		 * First sender thread of the lane: bias the lane to it. Its
 		 * later sends take the fast path; this one holds the mutex.
 		 */
 		atomic_store_explicit(&l->owner,
-				      spw_fast_barriers ? self :
-							  SPW_LANE_SHARED,
+				      spw_fast_barriers && self != NULL ?
+					      self :
+					      LANE_SHARED,
 				      memory_order_relaxed);
-	} else if (owner != SPW_LANE_SHARED && owner != self) {
+		l->biased_at = spw_now_ns();
+	} else if (owner != LANE_SHARED && owner != self) {
 		/*
 		 * Revoke the bias: after the heavy barrier the owner either
 		 * sees SHARED on its re-check, or its busy = 1 is visible to
 		 * us and we wait for it to leave.
 		 */
-		atomic_store_explicit(&l->owner, SPW_LANE_SHARED,
+		atomic_store_explicit(&l->owner, LANE_SHARED,
 				      memory_order_seq_cst);
 		SPW_TEST_YIELD();
 		spw_heavy_barrier();
-		while (atomic_load_explicit(&l->busy, memory_order_acquire))
+		while (atomic_load_explicit(&owner->busy, memory_order_acquire))
 			sched_yield();
+		/*
+		 * A bias that lived less than SPW_REBIAS_NS did not pay for
+		 * its barrier: ask for a longer run before the next one.
+		 */
+		if (spw_now_ns() - l->biased_at < SPW_REBIAS_NS) {
+			if (l->rebias_after < SPW_REBIAS_RUN_MAX)
+				l->rebias_after *= 2;
+		} else {
+			l->rebias_after = SPW_REBIAS_RUN;
+		}
+		l->last = self;
+		l->run = 1;
+	} else if (owner == LANE_SHARED && self != NULL &&
+		   spw_fast_barriers) {
+		/*
+		 * A shared lane whose locked sends all come from one thread
+		 * (the others stopped, or wait, or take turns in time slices
+		 * on one CPU) is biased to that thread again.
+		 */
+		if (l->last != self) {
+			l->last = self;
+			l->run = 1;
+		} else if (++l->run >= l->rebias_after) {
+			atomic_store_explicit(&l->owner, self,
+					      memory_order_relaxed);
+			l->biased_at = spw_now_ns();
+			l->run = 0;
+		}
 	}
 	/*
 	 * owner == self: the owner itself, after a revocation raced with
@@ -742,18 +858,22 @@ void spw_core_quiesce(spw_core *core, spw_lane_ctl *first, size_t stride,
 	 * wait for it to leave: its values are published by then) or sees
 	 * `closed` when it looks inside the lane. Senders on the mutex look
 	 * at `closed` while they hold it: taking it once waits for the one
-	 * inside, and every later one sees the close.
+	 * inside, and every later one sees the close. The owner is read
+	 * under the mutex: one that was revoked since the barrier was
+	 * waited for by its revoker, and one biased since sees `closed`.
 	 */
 	SPW_TEST_YIELD();
 	spw_heavy_barrier();
 	for (i = 0; i < n; i++) {
 		spw_lane_ctl *l =
 			(spw_lane_ctl *)((unsigned char *)first + i * stride);
+		spw_thread_rec *owner;
 
-		while (atomic_load_explicit(&l->busy, memory_order_acquire))
-			sched_yield();
 		pthread_mutex_lock(&l->lock);
+		owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
 		pthread_mutex_unlock(&l->lock);
+		while (atomic_load_explicit(&owner->busy, memory_order_acquire))
+			sched_yield();
 	}
 	/* An event loop waiting on the descriptor wakes to see the end. */
 	if (atomic_load_explicit(&core->efd, memory_order_relaxed) >= 0)

@@ -108,6 +108,7 @@ struct grid_producer {
 	spw_u64_sender *tx;
 	uint64_t id, count;
 	struct progress *prog;
+	atomic_size_t *sharing; /* one sender for all: threads still sending */
 };
 
 static void *grid_producer_main(void *arg)
@@ -120,7 +121,8 @@ static void *grid_producer_main(void *arg)
 		atomic_fetch_add_explicit(&gp->prog->sent, 1,
 					  memory_order_relaxed);
 	}
-	T_ASSERT_ST(spw_u64_sender_close(gp->tx), SPW_OK);
+	if (gp->sharing == NULL || atomic_fetch_sub(gp->sharing, 1) == 1)
+		T_ASSERT_ST(spw_u64_sender_close(gp->tx), SPW_OK);
 	return NULL;
 }
 
@@ -145,8 +147,13 @@ static void check_take(struct checker *c, uint64_t v)
 	c->sum += v;
 }
 
-static void grid_one(size_t producers, size_t lanes, enum mode mode,
-		     size_t per)
+/*
+ * `producers` threads, `per` values each, over `lanes` lanes; `shared`:
+ * every thread sends on the one sender (the last to finish closes it),
+ * else each on its own clone.
+ */
+static void grid_run(size_t producers, size_t lanes, enum mode mode,
+		     size_t per, int shared)
 {
 	spw_config cfg = SPW_CONFIG_DEFAULT;
 	struct grid_producer *gp = calloc(producers, sizeof(*gp));
@@ -159,8 +166,10 @@ static void grid_one(size_t producers, size_t lanes, enum mode mode,
 	uint64_t buf[64], expect = 0;
 	spw_status st;
 	size_t i, k;
+	atomic_size_t sharing;
 
 	CHECK(gp && th && c.next);
+	atomic_init(&sharing, producers);
 	cfg.lanes = lanes;
 	cfg.initial_buffer = 16; /* small segments: many boundaries */
 	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
@@ -168,7 +177,8 @@ static void grid_one(size_t producers, size_t lanes, enum mode mode,
 		gp[i].id = i;
 		gp[i].count = per;
 		gp[i].prog = &prog;
-		gp[i].tx = nth_sender(tx, i);
+		gp[i].tx = shared ? tx : nth_sender(tx, i);
+		gp[i].sharing = shared ? &sharing : NULL;
 	}
 	watchdog_start_progress("grid", 30, &prog.received,
 				progress_dump, &prog);
@@ -230,6 +240,12 @@ static void grid_one(size_t producers, size_t lanes, enum mode mode,
 	free(c.next);
 }
 
+static void grid_one(size_t producers, size_t lanes, enum mode mode,
+		     size_t per)
+{
+	grid_run(producers, lanes, mode, per, 0);
+}
+
 static const size_t grid_producers[] = { 1, 2, 4, 8, 16, 64 };
 static const size_t grid_lanes[] = { 1, 2, 8, 64 };
 
@@ -246,6 +262,23 @@ START_TEST(test_grid)
 			grid_one(grid_producers[p], grid_lanes[l], mode,
 				 per > 0 ? per : 1);
 		}
+}
+END_TEST
+
+/*
+ * One sender used by 2, 3 and 4 threads at once: its lane goes from
+ * biased to shared and back (rebias) many times a second. In this file's
+ * yields build, rebias comes after 2 locked sends, and only 3 threads have
+ * bias records, so with 4 one of them always takes the mutex.
+ */
+START_TEST(test_one_sender_threads)
+{
+	size_t per = size_pick(100000, 1000000), p;
+
+	for (p = 2; p <= 4; p++) {
+		grid_run(p, 1, BY_RECV, per, 1);
+		grid_run(p, 4, BY_MANY, per / 4, 1);
+	}
 }
 END_TEST
 
@@ -837,6 +870,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 3600);
 	tcase_add_loop_test(tc, test_grid, 0, NMODES);
+	tcase_add_test(tc, test_one_sender_threads);
 	tcase_add_test(tc, test_eos_churn_spinning);
 	tcase_add_test(tc, test_eos_churn_blocking);
 	tcase_add_test(tc, test_ping_pong);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "spillway_core.h"
 #include "spillway_ptr.h"
 #include "spillway_u64.h"
 #include "support.h"
@@ -1200,11 +1201,158 @@ START_TEST(test_stress_capacity)
 }
 END_TEST
 
+/*
+ * One sender used by threads that take turns (a baton under a mutex), so
+ * every send happens-before the next thread's: the receiver must get the
+ * values in exactly the order they were sent. The turns have random
+ * lengths (1 to 300 sends), which revokes and rebiases the lane over and
+ * over; every 16th turn its thread sends until the lane is biased to it
+ * (looked at inside the runtime), holds the bias for 1.5 ms and sends
+ * again, so that the next revocation finds a bias that lived long.
+ */
+enum { TURN_THREADS = 3 };
+
+struct turns {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned turn, turns_left, biased;
+	uint64_t next; /* the next value: only the thread holding the turn */
+	spw_u64_sender *s;
+};
+
+struct turn_thread {
+	struct turns *t;
+	unsigned id, seed;
+};
+
+static int lane_biased_to_me(spw_u64_sender *s)
+{
+	spw_lane *lane = ((spw_tx *)(void *)s)->lane;
+
+	return spw_thread_self != NULL &&
+	       atomic_load_explicit(&lane->ctl.owner, memory_order_relaxed) ==
+		       spw_thread_self;
+}
+
+static void *turn_main(void *arg)
+{
+	struct turn_thread *d = arg;
+	struct turns *t = d->t;
+	unsigned k, n, mine = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&t->lock);
+		while (t->turn != d->id && t->turns_left != 0)
+			pthread_cond_wait(&t->cond, &t->lock);
+		if (t->turns_left == 0) {
+			pthread_mutex_unlock(&t->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&t->lock);
+
+		n = 1 + (unsigned)rand_r(&d->seed) % 300;
+		for (k = 0; k < n; k++)
+			T_ASSERT_ST(spw_u64_send(t->s, t->next++), SPW_OK);
+		if (++mine % 16 == 0 && spw_fast_barriers) {
+			struct timespec ts = { 0, 1500000 };
+
+			for (k = 0; k < (1u << 21) && !lane_biased_to_me(t->s); k++)
+				T_ASSERT_ST(spw_u64_send(t->s, t->next++), SPW_OK);
+			T_ASSERT(lane_biased_to_me(t->s));
+			nanosleep(&ts, NULL);
+			T_ASSERT_ST(spw_u64_send(t->s, t->next++), SPW_OK);
+			T_ASSERT(lane_biased_to_me(t->s));
+			t->biased++;
+		}
+
+		pthread_mutex_lock(&t->lock);
+		t->turns_left--;
+		/* Hand the turn to another thread, at random. */
+		t->turn = (d->id + 1 + (unsigned)rand_r(&d->seed) % (TURN_THREADS - 1)) % TURN_THREADS;
+		pthread_cond_broadcast(&t->cond);
+		pthread_mutex_unlock(&t->lock);
+	}
+}
+
+START_TEST(test_shared_sender_turns)
+{
+	struct turns t;
+	struct turn_thread d[TURN_THREADS];
+	pthread_t th[TURN_THREADS];
+	atomic_size_t progress;
+	uint64_t v, expect = 0;
+	spw_status rc;
+	unsigned i;
+
+	open_with(4, 0);
+	pthread_mutex_init(&t.lock, NULL);
+	pthread_cond_init(&t.cond, NULL);
+	t.turn = 0;
+	t.turns_left = (unsigned)test_scaled(900);
+	t.biased = 0;
+	t.next = 0;
+	t.s = tx;
+	atomic_init(&progress, 0);
+	watchdog_start_progress("shared sender turns", 30, &progress, NULL, NULL);
+	for (i = 0; i < TURN_THREADS; i++) {
+		d[i].t = &t;
+		d[i].id = i;
+		d[i].seed = 12345u + i;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, turn_main, &d[i]), 0);
+	}
+	/* Receive while they send; stop once every turn is done and drained. */
+	for (;;) {
+		rc = spw_u64_recv_timeout(rx, &v, 20000000u);
+		if (rc == SPW_OK) {
+			if (v != expect)
+				ck_abort_msg("got value %llu, expected %llu", (unsigned long long)v, (unsigned long long)expect);
+			expect++;
+			atomic_store_explicit(&progress, (size_t)expect, memory_order_relaxed);
+			continue;
+		}
+		CHECK(rc == SPW_TIMEOUT);
+		pthread_mutex_lock(&t.lock);
+		i = t.turns_left;
+		pthread_mutex_unlock(&t.lock);
+		if (i == 0)
+			break;
+	}
+	for (i = 0; i < TURN_THREADS; i++)
+		pthread_join(th[i], NULL);
+	spw_u64_sender_close(tx);
+	while ((rc = spw_u64_recv(rx, &v)) == SPW_OK) {
+		if (v != expect)
+			ck_abort_msg("got value %llu, expected %llu", (unsigned long long)v, (unsigned long long)expect);
+		expect++;
+	}
+	ck_assert_int_eq(rc, SPW_CLOSED);
+	watchdog_stop();
+	ck_assert_uint_eq(expect, t.next);
+	if (spw_fast_barriers)
+		ck_assert_uint_gt(t.biased, 0);
+	spw_u64_receiver_close(rx);
+	pthread_cond_destroy(&t.cond);
+	pthread_mutex_destroy(&t.lock);
+}
+END_TEST
+
 /* One sender used by four threads at once: its lane's bias is revoked. */
 START_TEST(test_stress_one_sender_many_threads)
 {
 	run_stress_handles(4, 1, test_scaled(100000), 8, 0, 1, BY_RECV);
 	run_stress_handles(4, 1, test_scaled(20000), 2, 0, 9, BY_MANY);
+}
+END_TEST
+
+/*
+ * Two threads hammering one sender: the lane goes back and forth between
+ * biased (to either thread) and shared many times a second. Before bias
+ * records were per thread, a thread whose bias had just been revoked
+ * could clear the next owner's busy flag, and this test lost values.
+ */
+START_TEST(test_stress_two_threads_one_sender)
+{
+	run_stress_handles(2, 1, test_scaled(2000000), 2, 0, 1, BY_RECV);
 }
 END_TEST
 
@@ -1270,6 +1418,8 @@ static Suite *channel_suite(void)
 	tcase_add_test(tc, test_stress_try_recv_shared_lanes);
 	tcase_add_test(tc, test_stress_capacity);
 	tcase_add_test(tc, test_stress_one_sender_many_threads);
+	tcase_add_test(tc, test_shared_sender_turns);
+	tcase_add_test(tc, test_stress_two_threads_one_sender);
 	tcase_add_test(tc, test_stress_lane_per_sender);
 	tcase_add_test(tc, test_stress_index_quiet_senders);
 	suite_add_tcase(s, tc);
