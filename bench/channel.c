@@ -843,7 +843,8 @@ static void print_targets(const struct params *prm, int m)
 	       "| send_many(32) / moodycamel bulk-32 (>= 1.5) "
 	       "| send / mutex+condvar at P = 16 (>= 10) "
 	       "| bounded send_wait / bounded mutex+condvar at P = 16 (>= 5) "
-	       "|\n|-|-|-|-|-|\n",
+	       "| 1 sender shared / moodycamel implicit producers (>= 1.0) "
+	       "|\n|-|-|-|-|-|-|\n",
 	       m ? " (pinned)" : "");
 	for (i = 0; i < prm->nplist; i++) {
 		row = res[m][i];
@@ -864,6 +865,9 @@ static void print_targets(const struct params *prm, int m)
 		print_target(prm->plist[i] == 16 ? ratio(row, ROW_SEND_WAIT, ROW_BOUNDED_MUTEX) : 0,
 			     5.0,
 			     judged(prm, row, ROW_SEND_WAIT, ROW_BOUNDED_MUTEX),
+			     &met, &total, &unjudged);
+		print_target(ratio(row, ROW_SEND_SHARED, ROW_MOODY_IMPLICIT), 1.0,
+			     judged(prm, row, ROW_SEND_SHARED, ROW_MOODY_IMPLICIT),
 			     &met, &total, &unjudged);
 		printf("\n");
 	}

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Model-check Spillway's protocols with spin: spillway.pml (the receive
 # side, sequentially consistent) and tso.pml (on x86-TSO store buffers:
-# parking against notify, bias revocation, a lane's publication, and the
-# dirty-lane index's sweep against a sender's mark).
+# parking against notify, bias revocation, a lane's publication, the
+# dirty-lane index's sweep against a sender's mark, and a lane shared by
+# several threads with revocation and rebias).
 #
 #   tests/model/check.sh                      # S=2 senders, K=2 values each
 #   SPW_MODEL_FLAGS="-DS=3 -DK=3" tests/model/check.sh   # bigger (slower;
@@ -145,5 +146,19 @@ run tso-index-BAD_MARK_BEFORE_PUBLISH      "$stranded"         safety tso.pml "-
 run tso-index-BAD_MARK_BEFORE_PUBLISH-SC   "$stranded"         safety tso.pml "-DINDEX -DBAD_MARK_BEFORE_PUBLISH -DSC"
 run tso-index-BAD_SWEEP_PLAIN_CLEAR        "$stranded"         safety tso.pml "-DINDEX -DBAD_SWEEP_PLAIN_CLEAR"
 run tso-index-park-BAD_NO_HEAVY            "invalid end state" safety tso.pml "-DINDEX -DIDX_PARK -DBAD_NO_HEAVY"
+# tso.pml (e): S threads on one lane, bias, revocation and rebias (S=3
+# N=3 unless said); "overlap" is the append's assertion in_append == 1
+overlap="assertion violated (in_append"
+run tso-rebias                             ok                  safety tso.pml "-DREBIAS"
+run tso-rebias-3x4                         ok                  safety tso.pml "-DREBIAS -DN=4 -DBUF=3"
+run tso-rebias-2x6                         ok                  safety tso.pml "-DREBIAS -DS=2 -DN=6"
+run tso-rebias-BAD_LANE_BUSY               "$overlap"          safety tso.pml "-DREBIAS -DBAD_LANE_BUSY"
+run tso-rebias-BAD_LANE_BUSY-2x3           "$overlap"          safety tso.pml "-DREBIAS -DBAD_LANE_BUSY -DS=2"
+run tso-rebias-BAD_LANE_BUSY-SC            "$overlap"          safety tso.pml "-DREBIAS -DBAD_LANE_BUSY -DSC"
+run tso-rebias-BAD_LANE_BUSY-NO_REBIAS     ok                  safety tso.pml "-DREBIAS -DBAD_LANE_BUSY -DNO_REBIAS"
+run tso-rebias-BAD_NO_HEAVY                "assertion violated" safety tso.pml "-DREBIAS -DBAD_NO_HEAVY"
+run tso-rebias-BAD_NO_HEAVY-SC             ok                  safety tso.pml "-DREBIAS -DBAD_NO_HEAVY -DSC"
+run tso-rebias-BAD_NO_WAIT                 "$overlap"          safety tso.pml "-DREBIAS -DBAD_NO_WAIT"
+run tso-rebias-BAD_NO_WAIT-SC              "$overlap"          safety tso.pml "-DREBIAS -DBAD_NO_WAIT -DSC"
 
 t_done

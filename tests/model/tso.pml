@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tso.pml - the four places where Spillway's correctness depends on the
+ * tso.pml - the five places where Spillway's correctness depends on the
  * order in which memory operations become visible, on x86-TSO: per-thread
  * FIFO store buffers, a drain step at any time, store-to-load forwarding.
  * See README.md ("Weak memory: tso.pml").
@@ -10,11 +10,15 @@
  *   spin -a -DPUBLISH tso.pml    (c) a lane's publication against the reader
  *   spin -a -DINDEX   tso.pml    (d) the dirty-lane index: a sender's mark
  *                                    against the receiver's sweep
+ *   spin -a -DREBIAS  tso.pml    (e) several threads on one lane: bias,
+ *                                    revocation and rebias
  *   gcc -O2 -DSAFETY -o pan pan.c && ./pan
  *
  * Mutants: -DBAD_NO_HEAVY (the heavy barrier is a compiler barrier, as if
- * membarrier did nothing: PARK, REVOKE, and park's in INDEX -DIDX_PARK),
- * -DBAD_NO_WAIT (the revoker does not wait for busy == 0: REVOKE),
+ * membarrier did nothing: PARK, REVOKE, REBIAS, and park's in INDEX
+ * -DIDX_PARK), -DBAD_NO_WAIT (the revoker does not wait for busy == 0:
+ * REVOKE, REBIAS), -DBAD_LANE_BUSY (one busy word for the lane, written
+ * by every thread's fast path, instead of one per thread: REBIAS),
  * -DBAD_PUB_EARLY (the count is published before the value is written:
  * PUBLISH), -DBAD_SWEEP_NO_BARRIER (the
  * sweep runs no heavy barrier between clearing bits and its second look:
@@ -23,7 +27,8 @@
  * INDEX), -DBAD_SWEEP_PLAIN_CLEAR (the sweep clears bits with a load and
  * a plain store of the word, not an atomic AND: INDEX). Controls: -DSC (no
  * store buffers: every store goes straight to memory), -DNO_MEMBARRIER
- * (PARK, INDEX: the fallback, a full fence on both sides). INDEX options:
+ * (PARK, INDEX: the fallback, a full fence on both sides), -DNO_REBIAS
+ * (REBIAS: a shared lane stays shared, as before rebias). INDEX options:
  * -DIDX_PARK (the receiver may also park, as spw_core_park, and looks at
  * every lane after it), -DPARK_BY_INDEX (with IDX_PARK: park's last look
  * reads only the lanes in the index; a question, not a mutant: see
@@ -98,8 +103,30 @@
 #define DIRTY S			/* the index word: bit i for lane i */
 #define PARKED (S + 1)		/* (-DIDX_PARK only) */
 #define BIT(i) (1 << (i))
+#elif defined(REBIAS)
+#ifndef S
+#define S 3			/* sender threads sharing one lane */
+#endif
+#ifndef N
+#define N 3			/* sends by each */
+#endif
+#ifndef R
+#define R 2			/* rebias_after (R = 1 acts as R = 2) */
+#endif
+#define NT S			/* threads 0..S-1, all senders */
+#define NA (3 + S)
+#define OWNER 0			/* 0: LANE_FREE, t + 1: thread t, SHARED */
+#define FREE 0
+#define SHARED 15		/* LANE_SHARED */
+#define MUTEX 1
+#define TAIL 2			/* the lane's tail: the appends' data */
+#ifdef BAD_LANE_BUSY
+#define BUSY(t) 3		/* one busy word for the lane */
 #else
-#error "pick one: -DPARK, -DREVOKE, -DPUBLISH or -DINDEX"
+#define BUSY(t) (3 + (t))	/* thread t's record: recs[t].busy */
+#endif
+#else
+#error "pick one: -DPARK, -DREVOKE, -DPUBLISH, -DINDEX or -DREBIAS"
 #endif
 
 byte mem[NA];
@@ -944,3 +971,205 @@ init
 	}
 }
 #endif /* INDEX */
+
+/* ---- (e) rebias: bias, revocation and rebias on a shared lane ---------- */
+#ifdef REBIAS
+
+/*
+ * S threads share one lane (one spw_tx used by several threads, or
+ * clones on one lane), N sends each, through spw_lane_enter /
+ * spw_lane_exit (spillway_core.h) and spw_lane_lock_slow
+ * (spillway_runtime.c). The lane starts FREE: the first locked send
+ * biases it; the next other thread revokes; a run of R locked sends in a
+ * row from one thread biases the lane to that thread again; the next
+ * other thread revokes that bias, and so on. Each thread's busy flag is
+ * its own (spw_thread_rec.busy, thread t's at BUSY(t)); -DBAD_LANE_BUSY
+ * gives them one word, as the lane's busy was before rebias. Property as
+ * in (b): no two appends at once, none lost. spw_fast_barriers is set
+ * (without membarrier the first bias is SHARED and every send takes the
+ * mutex), every thread has a record (rec_self() != NULL: a thread
+ * without one always takes the mutex), records are not reused.
+ *
+ * Why per thread (-DBAD_LANE_BUSY; two threads are enough): thread C,
+ * the owner, loads owner == C and stops there; B revokes (SHARED, heavy
+ * barrier, busy reads 0: C has not stored busy = 1 yet), sends again
+ * under the mutex and rebiases the lane to itself, then enters it on its
+ * fast path (busy = 1, owner == B, appending). C goes on: busy = 1,
+ * owner != C, busy = 0, which lands on B's 1, and C's next send revokes
+ * B, reads busy == 0 and appends while B does.
+ */
+
+byte in_append;			/* threads appending right now (ghost) */
+byte sdone;			/* senders finished (ghost) */
+/*
+ * l->last and l->run (l_last, l_run): plain fields, read and written
+ * only under the lane's mutex (taken and released with locked
+ * instructions, which drain the buffer), so they need no store buffer.
+ * l_last is 0 (NULL) or t + 1 for thread t.
+ */
+byte l_last, l_run;
+
+/*
+ * the append (spw_tx_fast_many's memcpy and tpos += n, or spw_tx_append's
+ * under the mutex): a non-atomic increment of the lane's tail
+ */
+inline append(t)
+{
+	atomic { in_append++; assert(in_append == 1) };
+	ld(t, TAIL, x);
+	st(t, TAIL, x + 1);
+	in_append--;
+	x = 0
+}
+
+/* pthread_mutex_lock / unlock of l->lock: locked instructions */
+inline lock(t)
+{
+	atomic { mem[MUTEX] == 0 -> flush(t); mem[MUTEX] = 1 }
+}
+
+inline unlock(t)
+{
+	d_step { flush(t); mem[MUTEX] = 0 }
+}
+
+/*
+ * spw_lane_lock_slow, with spw_fast_barriers set and a record for every
+ * thread (rec_self() != NULL): lock; relaxed load of owner, then
+ *  - LANE_FREE: owner = self (relaxed store), the first sender's bias;
+ *  - another thread o (not SHARED, not self): revoke: seq_cst store
+ *    owner = LANE_SHARED (xchg); spw_heavy_barrier(); wait until
+ *    o->busy == 0 (acquire loads of the revoked owner's record);
+ *    then last = self, run = 1 (and rebias_after doubled or reset to
+ *    SPW_REBIAS_RUN, by the bias's age: see below);
+ *  - LANE_SHARED: last != self: last = self, run = 1; else
+ *    ++run >= rebias_after: owner = self (relaxed store, under the
+ *    mutex: it stays in the buffer until the unlock drains it), run = 0;
+ *  - self: nothing (the mutex alone; not reached in this model).
+ * rebias_after is SPW_REBIAS_RUN (here R) or a power-of-two multiple of
+ * it, chosen by clock readings; the model leaves time out: once run >= R
+ * the lane may be biased or not (either arm), which covers every value
+ * of rebias_after >= R at every rebias. R = 1 acts as R = 2: the send
+ * that starts a run (last != self, or a revocation) does not compare.
+ * -DNO_REBIAS (a control): never bias a shared lane again, the protocol
+ * before rebias.
+ */
+inline lock_slow(t)
+{
+	lock(t);
+	ld(t, OWNER, w);
+	if
+	:: w == FREE -> st(t, OWNER, t + 1)	/* owner = self */
+	:: w != FREE && w != SHARED && w != t + 1 ->
+		/* seq_cst store owner = LANE_SHARED: xchg */
+		d_step { flush(t); mem[OWNER] = SHARED }
+#ifndef BAD_NO_HEAVY
+		heavy();
+#endif
+#ifndef BAD_NO_WAIT
+		do
+		/* while (atomic_load(&owner->busy, acquire)) sched_yield(); */
+		:: ld(t, BUSY(w - 1), b);
+			if
+			:: b == 0 -> break
+			:: else -> mem[BUSY(w - 1)] == 0	/* spin until it changes */
+			fi
+		od;
+#endif
+		l_last = t + 1;		/* l->last = self; l->run = 1 */
+		l_run = 1
+	:: w == SHARED ->
+		if
+		:: l_last != t + 1 -> l_last = t + 1; l_run = 1
+		:: else ->
+			l_run++;		/* ++l->run >= l->rebias_after */
+			if
+#ifndef NO_REBIAS
+			:: l_run >= R ->	/* relaxed store owner = self */
+				st(t, OWNER, t + 1);
+				l_run = 0
+#endif
+			:: true	/* (rebias_after larger than the run) */
+			fi
+		fi
+	:: else		/* owner == self */
+	fi;
+	w = 0; b = 0
+}
+
+/*
+ * A sender thread t, N sends (spw_tx_fast_many, spw_tx_append):
+ * spw_lane_enter_owned: relaxed load of owner == self; relaxed store
+ * self->busy = 1; atomic_signal_fence (nothing on the hardware); relaxed
+ * load of owner again; still self: the append (plain), then spw_lane_exit
+ * (l, 0): release store self->busy = 0. Owner changed: release store
+ * self->busy = 0, then spw_lane_lock_slow, the append under the mutex,
+ * spw_lane_exit(l, 1): unlock. A thread whose bias is being revoked can
+ * be stale: its first load saw owner == self before the revoker's store
+ * (or its busy = 1 still sits in its buffer when the revoker looks).
+ */
+proctype rsender(byte t)
+{
+	byte n, w, x, b;
+
+	do
+	:: n < N ->
+		n++;
+		ld(t, OWNER, w);		/* owner == self (relaxed) */
+		if
+		:: w == t + 1 ->
+			st(t, BUSY(t), 1);	/* self->busy = 1 (relaxed) */
+			/* atomic_signal_fence: nothing on the hardware */
+			ld(t, OWNER, w);	/* owner == self again */
+			if
+			:: w == t + 1 ->
+				w = 0;
+				append(t);
+				/* spw_lane_exit(l, 0): self->busy = 0 (release) */
+				st(t, BUSY(t), 0);
+				goto next
+			:: else -> st(t, BUSY(t), 0)	/* busy = 0 (release) */
+			fi
+		:: else
+		fi;
+		w = 0;
+		lock_slow(t);		/* spw_lane_enter: spw_lane_lock_slow */
+		append(t);
+		unlock(t);		/* spw_lane_exit(l, 1) */
+next:		skip
+	:: else -> break
+	od;
+	sdone++
+}
+
+init
+{
+	byte t;
+
+	atomic {
+		/* owner = LANE_FREE (spw_lane_ctl_init): mem[] starts at 0 */
+		t = 0;
+		do
+		:: t < NT ->
+#ifndef SC
+			run drainer(t);
+#endif
+			run rsender(t);
+			t++
+		:: else -> break
+		od;
+		t = 0
+	}
+	/* every append made it: none was lost to a concurrent one */
+	atomic {
+		sdone == S ->
+#ifndef SC
+		do
+		:: t < NT -> flush(t); t++
+		:: else -> break
+		od;
+#endif
+		assert(mem[TAIL] == S * N)
+	}
+}
+#endif /* REBIAS */
