@@ -276,6 +276,7 @@ void spw_lane_ctl_init(spw_lane_ctl *l)
 {
 	atomic_init(&l->published, 0);
 	atomic_init(&l->owner, LANE_FREE);
+	atomic_init(&l->warm, 0);
 	pthread_mutex_init(&l->lock, NULL);
 	l->last = NULL;
 	l->run = 0;
