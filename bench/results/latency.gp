@@ -16,28 +16,28 @@ set xtics rotate by -35 scale 0 font ',9'
 set bmargin 12
 set rmargin 22
 $pingpong0 << EOD
-"spillway recv, unpinned, CPU 97%" 681 1230 5185 4284066
-"moodycamel wait_dequeue, unpinned, CPU 61%" 769 63868 122791 2805362
-"mutex+condvar, unpinned, CPU 30%" 89862 194859 370038 1699679
-"spillway try_recv spin, unpinned, CPU 97%" 564 999 9109 8006068
-"moodycamel try_dequeue spin, unpinned, CPU 99%" 654 1712 9302 2983353
-"spillway recv, pinned, CPU 98%" 676 1079 6680 3126952
-"moodycamel wait_dequeue, pinned, CPU 68%" 794 49069 112386 2528251
-"mutex+condvar, pinned, CPU 35%" 87546 180653 444445 2069694
-"spillway try_recv spin, pinned, CPU 99%" 572 821 8013 3693707
-"moodycamel try_dequeue spin, pinned, CPU 99%" 753 1775 9484 4213805
+"spillway recv, unpinned, CPU 98%" 709 1254 27365 1620525
+"moodycamel wait_dequeue, unpinned, CPU 81%" 864 2680 91343 1889796
+"mutex+condvar, unpinned, CPU 34%" 96470 227417 658515 2229168
+"spillway try_recv spin, unpinned, CPU 96%" 602 981 5990 8027238
+"moodycamel try_dequeue spin, unpinned, CPU 99%" 761 1826 9080 4189366
+"spillway recv, pinned, CPU 98%" 704 1243 15268 2595057
+"moodycamel wait_dequeue, pinned, CPU 84%" 831 2395 86920 1949474
+"mutex+condvar, pinned, CPU 30%" 99612 235317 1160697 2804521
+"spillway try_recv spin, pinned, CPU 99%" 591 910 4922 3700914
+"moodycamel try_dequeue spin, pinned, CPU 99%" 753 1698 6472 3729263
 EOD
 $oneway1 << EOD
-"spillway recv, unpinned, CPU 98%" 1872 851570 4167201 4654905
-"moodycamel wait_dequeue, unpinned, CPU 40%" 31987 392786 2133652 2605442
-"mutex+condvar, unpinned, CPU 26%" 36066 1547314 2993271 3280234
-"spillway try_recv spin, unpinned, CPU 99%" 1616 4712673 7522758 8009169
-"moodycamel try_dequeue spin, unpinned, CPU 99%" 3100 595478 3090047 3557520
-"spillway recv, pinned, CPU 98%" 2046 891733 4201518 4687947
-"moodycamel wait_dequeue, pinned, CPU 40%" 30833 132807 1139940 1611097
-"mutex+condvar, pinned, CPU 26%" 35078 511409 1824654 2274190
-"spillway try_recv spin, pinned, CPU 100%" 1525 145463 2325815 2810575
-"moodycamel try_dequeue spin, pinned, CPU 99%" 3208 1091789 2422887 2750900
+"spillway recv, unpinned, CPU 98%" 2096 1298805 4169030 4648835
+"moodycamel wait_dequeue, unpinned, CPU 44%" 31321 827969 2492100 2818460
+"mutex+condvar, unpinned, CPU 26%" 38689 326057 1986683 2436463
+"spillway try_recv spin, unpinned, CPU 99%" 1824 142447 2017531 2469084
+"moodycamel try_dequeue spin, unpinned, CPU 100%" 3257 131765 1999444 2466156
+"spillway recv, pinned, CPU 99%" 2188 212764 2861241 3346075
+"moodycamel wait_dequeue, pinned, CPU 44%" 30202 133900 2043946 2509965
+"mutex+condvar, pinned, CPU 26%" 37217 681495 3751392 4228614
+"spillway try_recv spin, pinned, CPU 100%" 1789 1791773 3635218 4118794
+"moodycamel try_dequeue spin, pinned, CPU 100%" 3340 694171 2393582 2709060
 EOD
 set multiplot layout 2,1
 set title 'Ping-pong round trip'
