@@ -147,11 +147,11 @@ extern _Thread_local spw_thread_rec *spw_thread_self SPW_TLS_MODEL;
  *
  * Producers append under a *biased* lock. The first thread to send on a
  * lane takes the lane's mutex once and becomes its owner; from then on it
- * enters with two plain stores and a load (busy = 1, check owner, ...,
- * busy = 0), no locked instruction. A second thread that wants the lane
- * takes the mutex, marks the lane shared, runs spw_heavy_barrier() and
- * waits for the owner's busy == 0; from then on the lane's senders use the
- * mutex. So a lane that one thread has to itself costs no lock round
+ * enters with plain stores and loads (check owner, its busy = 1, warm,
+ * check owner again, ..., busy = 0), no locked instruction. A second
+ * thread that wants the lane takes the mutex, marks the lane shared, runs
+ * spw_heavy_barrier() and waits for the owner's busy == 0; from then on
+ * the lane's senders use the mutex. So a lane that one thread has to itself costs no lock round
  * trip, and a lane that several threads share costs one uncontended mutex.
  *
  * Rebias: a shared lane whose last `rebias_after` locked sends all came

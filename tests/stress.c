@@ -240,12 +240,6 @@ static void grid_run(size_t producers, size_t lanes, enum mode mode,
 	free(c.next);
 }
 
-static void grid_one(size_t producers, size_t lanes, enum mode mode,
-		     size_t per)
-{
-	grid_run(producers, lanes, mode, per, 0);
-}
-
 static const size_t grid_producers[] = { 1, 2, 4, 8, 16, 64 };
 static const size_t grid_lanes[] = { 1, 2, 8, 64 };
 
@@ -259,8 +253,8 @@ START_TEST(test_grid)
 		for (l = 0; l < sizeof(grid_lanes) / sizeof(size_t); l++) {
 			size_t per = total / grid_producers[p];
 
-			grid_one(grid_producers[p], grid_lanes[l], mode,
-				 per > 0 ? per : 1);
+			grid_run(grid_producers[p], grid_lanes[l], mode,
+				 per > 0 ? per : 1, 0);
 		}
 }
 END_TEST

@@ -1346,9 +1346,11 @@ END_TEST
 
 /*
  * Two threads hammering one sender: the lane goes back and forth between
- * biased (to either thread) and shared many times a second. Before bias
- * records were per thread, a thread whose bias had just been revoked
- * could clear the next owner's busy flag, and this test lost values.
+ * biased (to either thread) and shared many times a second. (With a
+ * lane-wide busy flag, where a thread whose bias had just been revoked
+ * could clear the next owner's, this lost values only now and then; the
+ * yields build of tests/stress.c caught it in about one run in three,
+ * and tso.pml -DREBIAS -DBAD_LANE_BUSY every time.)
  */
 START_TEST(test_stress_two_threads_one_sender)
 {
