@@ -338,7 +338,8 @@ SPW_INLINE size_t spw_core_active_lanes(spw_core *core)
  * hands values out. All are no-ops on an unbounded channel.
  *
  * `released` only grows, so a sender that reads an old value can only
- * find less room than there is. Reserving is acq_rel and observers read
+ * find less room than there is (but a `released` newer than the
+ * `reserved` read before it must not be subtracted: see below). Reserving is acq_rel and observers read
  * `reserved` (acquire) before `released`, so an observer never computes
  * more than the capacity in flight.
  */
@@ -352,8 +353,15 @@ SPW_INLINE int spw_core_reserve_keep(spw_core *core, size_t n, size_t keep)
 		return 0;
 	cur = atomic_load_explicit(&core->reserved, memory_order_relaxed);
 	do {
+		SPW_TEST_YIELD();
 		rel = atomic_load_explicit(&core->released, memory_order_acquire);
-		if (cur - rel > core->capacity - n - keep)
+		/*
+		 * A `released` past `cur`: sends and receives came between
+		 * the two loads, so `cur` is stale (reserved >= released >
+		 * cur): the compare-and-swap fails and rereads it. Only a
+		 * fresh pair can say the channel is full.
+		 */
+		if (cur >= rel && cur - rel > core->capacity - n - keep)
 			return 0;
 	} while (!atomic_compare_exchange_weak_explicit(
 		&core->reserved, &cur, cur + n, memory_order_acq_rel,

@@ -676,6 +676,74 @@ START_TEST(test_capacity_grid)
 }
 END_TEST
 
+/*
+ * A channel that cannot fill never says SPW_FULL: P senders send, with
+ * plain sends (never waiting), fewer values all together than the
+ * capacity, while the receiver takes them. A sender that read `reserved`
+ * and then a `released` that other sends and receives had moved past it
+ * once computed a negative in-flight count and reported the channel full.
+ */
+struct roomy_producer {
+	spw_u64_sender *tx;
+	uint64_t id, n;
+	struct progress *prog;
+};
+
+static void *roomy_main(void *arg)
+{
+	struct roomy_producer *rp = arg;
+	uint64_t i;
+
+	for (i = 0; i < rp->n; i++) {
+		T_ASSERT_ST(spw_u64_send(rp->tx, rp->id << 32 | i), SPW_OK);
+		atomic_fetch_add(&rp->prog->sent, 1);
+		if (i % 8 == 7)
+			sched_yield();
+	}
+	spw_u64_sender_close(rp->tx);
+	return NULL;
+}
+
+START_TEST(test_capacity_never_full)
+{
+	enum { P = 4 };
+	spw_config cfg = SPW_CONFIG_DEFAULT;
+	struct roomy_producer rp[P];
+	pthread_t th[P];
+	uint64_t n = size_pick(20000, 200000), next[P] = { 0 }, v;
+	struct progress prog = { "capacity never full", 0, 0, P, SPW_DEFAULT_LANES, 0 };
+	spw_u64_sender *tx;
+	spw_u64_receiver *rx;
+	spw_status st;
+	size_t i, received = 0;
+
+	cfg.capacity = (size_t)n * P + 1;
+	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
+	for (i = 0; i < P; i++) {
+		rp[i].id = i;
+		rp[i].n = n;
+		rp[i].prog = &prog;
+		rp[i].tx = nth_sender(tx, i);
+	}
+	watchdog_start_progress("capacity never full", 30, &prog.received, progress_dump, &prog);
+	start_threads(th, P, roomy_main, rp, sizeof(rp[0]));
+	while ((st = spw_u64_recv(rx, &v)) == SPW_OK) {
+		CHECK((v >> 32) < (P));
+		CHECK((v & 0xffffffffu) == (next[v >> 32]));
+		next[v >> 32]++;
+		received++;
+		atomic_store(&prog.received, received);
+	}
+	CHECK_ST(st, SPW_CLOSED);
+	for (i = 0; i < P; i++) {
+		pthread_join(th[i], NULL);
+		CHECK((next[i]) == (n));
+	}
+	watchdog_stop();
+	spw_u64_receiver_close(rx);
+}
+END_TEST
+
 /* ---- receiver close mid-stream ----------------------------------------- */
 
 struct close_count {
@@ -870,6 +938,7 @@ int main(void)
 	tcase_add_test(tc, test_ping_pong);
 	tcase_add_test(tc, test_bursty_park_wake);
 	tcase_add_test(tc, test_capacity_grid);
+	tcase_add_test(tc, test_capacity_never_full);
 	tcase_add_test(tc, test_receiver_close_mid_stream);
 	tcase_add_test(tc, test_handle_churn);
 	suite_add_tcase(s, tc);

@@ -272,11 +272,15 @@ inline cond_wait(t, timedout)
 
 /*
  * spw_core_reserve_keep(core, n, keep): keep > capacity - n fails at once;
- * else cur = reserved (relaxed); rel = released (acquire); cur - rel >
- * capacity - n - keep ? fail : CAS(reserved, cur, cur + n), retried on
- * failure. The CAS is a locked instruction; reading `reserved` at the CAS
- * instead of before `released` gives the same outcomes (reserved only
- * grows here, and a stale cur only makes the CAS fail and retry).
+ * else cur = reserved (relaxed); rel = released (acquire); cur >= rel &&
+ * cur - rel > capacity - n - keep ? fail : CAS(reserved, cur, cur + n),
+ * retried on failure. The CAS is a locked instruction; reading `reserved`
+ * at the CAS instead of before `released` gives the same outcomes
+ * (reserved only grows here, and a stale cur only makes the CAS fail and
+ * retry). That needs the guard cur >= rel: without it, a `released` that
+ * sends and receives had moved past a stale cur made the difference wrap
+ * and the send failed on a channel with room (caught by the stress test
+ * test_capacity_never_full with injected yields, not by this model).
  * spw_core_reserve is keep = 0. `nd` is the need a polite sender read
  * (0: none), for the assertion that it leaves the first waiter its room.
  */
