@@ -102,6 +102,7 @@ enum variant {
 	V_RECV_MANY, /* spillway: send, recv_many */
 	V_SHARED, /* spillway: one sender shared by every producer */
 	V_SEND_WAIT, /* spillway, bounded: send_wait(SPW_FOREVER), recv_many */
+	V_SEND_MANY_WAIT, /* spillway, bounded: send_many_wait(32, SPW_FOREVER), recv_many */
 	V_TOKENS, /* moodycamel: ProducerToken each, enqueue */
 	V_BULK, /* moodycamel: enqueue_bulk(32) */
 	V_IMPLICIT /* moodycamel: enqueue without a token */

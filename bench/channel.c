@@ -67,6 +67,7 @@ enum row_id {
 	ROW_SEND_SHARED,
 	ROW_MOODY_IMPLICIT,
 	ROW_SEND_WAIT,
+	ROW_SEND_MANY_WAIT,
 	ROW_BOUNDED_MUTEX,
 	NROWS
 };
@@ -107,6 +108,8 @@ static const struct row_def rows[NROWS] = {
 	 moody_run, V_IMPLICIT, 1, 0, MAX_AUTO_VALUES, "#7f7f7f"},
 	{"send_wait", "spillway send_wait + recv_many, bounded",
 	 spillway_run, V_SEND_WAIT, 0, 1, MAX_AUTO_VALUES, "#393b79"},
+	{"send_many_wait", "spillway send_many_wait(32) + recv_many, bounded",
+	 spillway_run, V_SEND_MANY_WAIT, 0, 1, MAX_AUTO_VALUES, "#6b6ecf"},
 	{"bounded_mutex", "bounded mutex+2 condvars", bounded_mutex_run,
 	 V_PLAIN, 0, 1, MAX_AUTO_VALUES, "#ad494a"},
 };
@@ -741,20 +744,24 @@ static void print_bounded(const struct params *prm, int m)
 	for (i = 0; i < prm->nplist; i++) {
 		const struct result *row = res[m][i];
 
-		if (!row[ROW_SEND_WAIT].valid && !row[ROW_BOUNDED_MUTEX].valid)
+		if (!row[ROW_SEND_WAIT].valid && !row[ROW_SEND_MANY_WAIT].valid && !row[ROW_BOUNDED_MUTEX].valid)
 			continue;
 		if (!any)
 			printf("\n### Bounded queue, capacity %zu, blocking "
 			       "sends, %s\n\n"
 			       "| P | spillway send_wait(SPW_FOREVER) + "
-			       "recv_many (M msg/s) | bounded mutex+2 condvars, "
+			       "recv_many (M msg/s) | spillway send_many_wait(32) + recv_many (M msg/s) | bounded mutex+2 condvars, "
 			       "blocking put, get up to %d (M msg/s) | "
-			       "spillway / mutex |\n|-|-|-|-|\n",
+			       "spillway send_wait / mutex |\n|-|-|-|-|-|\n",
 			       prm->capacity, mode_name[m], MC_RECV_BUF);
 		any = 1;
 		printf("| %u |", prm->plist[i]);
 		if (row[ROW_SEND_WAIT].valid)
 			printf(" %.1f |", row[ROW_SEND_WAIT].s.median);
+		else
+			printf(" - |");
+		if (row[ROW_SEND_MANY_WAIT].valid)
+			printf(" %.1f |", row[ROW_SEND_MANY_WAIT].s.median);
 		else
 			printf(" - |");
 		if (row[ROW_BOUNDED_MUTEX].valid)
@@ -1138,8 +1145,8 @@ static void usage(FILE *f)
 		"  --pingpong-seconds S\n"
 		"                     per ping-pong repetition (default %.2f)\n"
 		"  --capacity N       slots of the bounded rows (spillway\n"
-		"                     send_wait and the bounded mutex queue;\n"
-		"                     default %d)\n"
+		"                     send_wait, send_many_wait and the\n"
+		"                     bounded mutex queue; default %d)\n"
 		"  --rows LIST        comma-separated rows (default all); also\n"
 		"                     the groups spillway, peers, shared,\n"
 		"                     bounded, all. Rows:",

@@ -2,7 +2,7 @@
 /*
  * impl_spillway.c - the Spillway rows: throughput (send, send_many(32),
  * send + recv_batch, send + recv_many, one sender shared by every
- * producer, send_wait on a bounded channel) and latency (ping-pong, one-way at an offered rate; blocking
+ * producer, send_wait and send_many_wait(32) on a bounded channel) and latency (ping-pong, one-way at an offered rate; blocking
  * recv or a try_recv spin). Only the public API of spillway_u64.h.
  */
 #define _GNU_SOURCE
@@ -30,7 +30,8 @@ static void *send_main(struct producer *pr)
 	return NULL;
 }
 
-static void *send_many_main(struct producer *pr)
+/* Batches of 32: send_many, or on a bounded channel send_many_wait. */
+static void *send_batches(struct producer *pr, int wait)
 {
 	spw_u64_sender *tx = pr->handle;
 	spw_u64_value batch[BATCH];
@@ -42,11 +43,19 @@ static void *send_many_main(struct producer *pr)
 		n = pr->count - i < BATCH ? (size_t)(pr->count - i) : BATCH;
 		for (k = 0; k < n; k++)
 			batch[k] = make_value(pr->id, i + k);
-		check(spw_u64_send_many(tx, batch, n), "send_many");
+		if (wait)
+			check(spw_u64_send_many_wait(tx, batch, n, SPW_FOREVER), "send_many_wait");
+		else
+			check(spw_u64_send_many(tx, batch, n), "send_many");
 		i += n;
 	}
 	check(spw_u64_sender_close(tx), "sender_close");
 	return NULL;
+}
+
+static void *send_many_main(struct producer *pr)
+{
+	return send_batches(pr, 0);
 }
 
 /*
@@ -63,6 +72,12 @@ static void *send_wait_main(struct producer *pr)
 		      "send_wait");
 	check(spw_u64_sender_close(tx), "sender_close");
 	return NULL;
+}
+
+/* Bounded channel, in batches: one reservation per batch of 32. */
+static void *send_many_wait_main(struct producer *pr)
+{
+	return send_batches(pr, 1);
 }
 
 /* Every producer sends on the same handle; the last one closes it. */
@@ -98,7 +113,7 @@ uint64_t spillway_run(const struct job *job)
 	unsigned p;
 
 	cfg.lanes = job->lanes;
-	if (job->variant == V_SEND_WAIT) {
+	if (job->variant == V_SEND_WAIT || job->variant == V_SEND_MANY_WAIT) {
 		if (job->capacity == 0)
 			die("%s: no capacity", job->name);
 		cfg.capacity = job->capacity;
@@ -122,10 +137,11 @@ uint64_t spillway_run(const struct job *job)
 	}
 	checker_init(&c, job);
 	producers_start(prs, job->producers,
-			job->variant == V_SEND_MANY   ? send_many_main
-			: job->variant == V_SHARED    ? send_shared_main
-			: job->variant == V_SEND_WAIT ? send_wait_main
-						      : send_main);
+			job->variant == V_SEND_MANY        ? send_many_main
+			: job->variant == V_SHARED         ? send_shared_main
+			: job->variant == V_SEND_WAIT      ? send_wait_main
+			: job->variant == V_SEND_MANY_WAIT ? send_many_wait_main
+							   : send_main);
 
 	t0 = gate_open(&g, job->producers);
 	if (job->variant == V_RECV_BATCH) {
@@ -134,7 +150,8 @@ uint64_t spillway_run(const struct job *job)
 				checker_take(&c, items[k]);
 	} else if (job->variant == V_RECV_MANY ||
 		   job->variant == V_SEND_MANY ||
-		   job->variant == V_SEND_WAIT) {
+		   job->variant == V_SEND_WAIT ||
+		   job->variant == V_SEND_MANY_WAIT) {
 		while ((st = spw_u64_recv_many(rx, buf, MC_RECV_BUF, &n)) ==
 		       SPW_OK)
 			for (k = 0; k < n; k++)
