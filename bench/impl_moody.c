@@ -86,7 +86,7 @@ uint64_t moody_run(const struct job *job)
 	struct mc_ctx *x;
 	mc_consumer *cons;
 	uint64_t t0, t1;
-	size_t k, n;
+	size_t n;
 	unsigned p, spins = 0;
 
 	x = aligned_alloc(64, sizeof(*x));
@@ -118,8 +118,7 @@ uint64_t moody_run(const struct job *job)
 	for (;;) {
 		n = mc_try_dequeue_bulk(cons, buf, MC_RECV_BUF);
 		if (n != 0) {
-			for (k = 0; k < n; k++)
-				checker_take(&c, buf[k]);
+			checker_take_many(&c, buf, n);
 			spins = 0;
 			continue;
 		}
@@ -128,8 +127,7 @@ uint64_t moody_run(const struct job *job)
 			/* Every enqueue is complete and visible: drain. */
 			while ((n = mc_try_dequeue_bulk(cons, buf,
 							MC_RECV_BUF)) != 0)
-				for (k = 0; k < n; k++)
-					checker_take(&c, buf[k]);
+				checker_take_many(&c, buf, n);
 			break;
 		}
 		idle_wait(&spins);

@@ -109,7 +109,7 @@ uint64_t spillway_run(const struct job *job)
 	spw_status st;
 	uint64_t t0, t1, v;
 	static uint64_t buf[MC_RECV_BUF];
-	size_t k, n;
+	size_t n;
 	unsigned p;
 
 	cfg.lanes = job->lanes;
@@ -146,16 +146,14 @@ uint64_t spillway_run(const struct job *job)
 	t0 = gate_open(&g, job->producers);
 	if (job->variant == V_RECV_BATCH) {
 		while ((st = spw_u64_recv_batch(rx, &items, &n)) == SPW_OK)
-			for (k = 0; k < n; k++)
-				checker_take(&c, items[k]);
+			checker_take_many(&c, items, n);
 	} else if (job->variant == V_RECV_MANY ||
 		   job->variant == V_SEND_MANY ||
 		   job->variant == V_SEND_WAIT ||
 		   job->variant == V_SEND_MANY_WAIT) {
 		while ((st = spw_u64_recv_many(rx, buf, MC_RECV_BUF, &n)) ==
 		       SPW_OK)
-			for (k = 0; k < n; k++)
-				checker_take(&c, buf[k]);
+			checker_take_many(&c, buf, n);
 	} else {
 		while ((st = spw_u64_recv(rx, &v)) == SPW_OK)
 			checker_take(&c, v);

@@ -16,28 +16,28 @@ set xtics rotate by -35 scale 0 font ',9'
 set bmargin 12
 set rmargin 22
 $pingpong0 << EOD
-"spillway recv, unpinned, CPU 98%" 709 1254 27365 1620525
-"moodycamel wait_dequeue, unpinned, CPU 81%" 864 2680 91343 1889796
-"mutex+condvar, unpinned, CPU 34%" 96470 227417 658515 2229168
-"spillway try_recv spin, unpinned, CPU 96%" 602 981 5990 8027238
-"moodycamel try_dequeue spin, unpinned, CPU 99%" 761 1826 9080 4189366
-"spillway recv, pinned, CPU 98%" 704 1243 15268 2595057
-"moodycamel wait_dequeue, pinned, CPU 84%" 831 2395 86920 1949474
-"mutex+condvar, pinned, CPU 30%" 99612 235317 1160697 2804521
-"spillway try_recv spin, pinned, CPU 99%" 591 910 4922 3700914
-"moodycamel try_dequeue spin, pinned, CPU 99%" 753 1698 6472 3729263
+"spillway recv, unpinned, CPU 97%" 812 1344 11922 5979655
+"moodycamel wait_dequeue, unpinned, CPU 87%" 829 1646 71335 7126481
+"mutex+condvar, unpinned, CPU 30%" 100676 243980 527876 3501298
+"spillway try_recv spin, unpinned, CPU 94%" 582 1054 9356 8020488
+"moodycamel try_dequeue spin, unpinned, CPU 99%" 702 1557 6606 2191133
+"spillway recv, pinned, CPU 98%" 748 1301 9888 2368206
+"moodycamel wait_dequeue, pinned, CPU 86%" 816 1853 72225 2520650
+"mutex+condvar, pinned, CPU 33%" 92103 243629 657529 2480164
+"spillway try_recv spin, pinned, CPU 98%" 644 1245 27590 6216637
+"moodycamel try_dequeue spin, pinned, CPU 99%" 819 1980 8135 3769368
 EOD
 $oneway1 << EOD
-"spillway recv, unpinned, CPU 98%" 2096 1298805 4169030 4648835
-"moodycamel wait_dequeue, unpinned, CPU 44%" 31321 827969 2492100 2818460
-"mutex+condvar, unpinned, CPU 26%" 38689 326057 1986683 2436463
-"spillway try_recv spin, unpinned, CPU 99%" 1824 142447 2017531 2469084
-"moodycamel try_dequeue spin, unpinned, CPU 100%" 3257 131765 1999444 2466156
-"spillway recv, pinned, CPU 99%" 2188 212764 2861241 3346075
-"moodycamel wait_dequeue, pinned, CPU 44%" 30202 133900 2043946 2509965
-"mutex+condvar, pinned, CPU 26%" 37217 681495 3751392 4228614
-"spillway try_recv spin, pinned, CPU 100%" 1789 1791773 3635218 4118794
-"moodycamel try_dequeue spin, pinned, CPU 100%" 3340 694171 2393582 2709060
+"spillway recv, unpinned, CPU 99%" 1922 666814 3986577 4473857
+"moodycamel wait_dequeue, unpinned, CPU 42%" 34593 844056 2360425 2743440
+"mutex+condvar, unpinned, CPU 25%" 35946 4063724 8275059 8741549
+"spillway try_recv spin, unpinned, CPU 100%" 2079 129515 2341015 2796206
+"moodycamel try_dequeue spin, unpinned, CPU 100%" 3144 789094 2886626 3185733
+"spillway recv, pinned, CPU 99%" 2290 156948 2043621 2528056
+"moodycamel wait_dequeue, pinned, CPU 42%" 34901 2063966 3540909 3830159
+"mutex+condvar, pinned, CPU 25%" 35528 1215102 2732942 3193924
+"spillway try_recv spin, pinned, CPU 99%" 2031 1024529 2486473 2889252
+"moodycamel try_dequeue spin, pinned, CPU 100%" 2989 486412 2397661 2713256
 EOD
 set multiplot layout 2,1
 set title 'Ping-pong round trip'
