@@ -16,28 +16,28 @@ set xtics rotate by -35 scale 0 font ',9'
 set bmargin 12
 set rmargin 22
 $pingpong0 << EOD
-"spillway recv, unpinned, CPU 97%" 812 1344 11922 5979655
-"moodycamel wait_dequeue, unpinned, CPU 87%" 829 1646 71335 7126481
-"mutex+condvar, unpinned, CPU 30%" 100676 243980 527876 3501298
-"spillway try_recv spin, unpinned, CPU 94%" 582 1054 9356 8020488
-"moodycamel try_dequeue spin, unpinned, CPU 99%" 702 1557 6606 2191133
-"spillway recv, pinned, CPU 98%" 748 1301 9888 2368206
-"moodycamel wait_dequeue, pinned, CPU 86%" 816 1853 72225 2520650
-"mutex+condvar, pinned, CPU 33%" 92103 243629 657529 2480164
-"spillway try_recv spin, pinned, CPU 98%" 644 1245 27590 6216637
-"moodycamel try_dequeue spin, pinned, CPU 99%" 819 1980 8135 3769368
+"spillway recv, unpinned, CPU 98%" 837 1209 8215 3847537
+"moodycamel wait_dequeue, unpinned, CPU 74%" 773 1671 98010 2800226
+"mutex+condvar, unpinned, CPU 34%" 94187 277354 792538 2425782
+"spillway try_recv spin, unpinned, CPU 93%" 655 974 6447 8030780
+"moodycamel try_dequeue spin, unpinned, CPU 99%" 867 2034 18583 2140559
+"spillway recv, pinned, CPU 97%" 842 1226 7688 3894648
+"moodycamel wait_dequeue, pinned, CPU 87%" 815 2274 90809 3526736
+"mutex+condvar, pinned, CPU 29%" 90952 325566 893543 3078796
+"spillway try_recv spin, pinned, CPU 99%" 645 961 9511 3709951
+"moodycamel try_dequeue spin, pinned, CPU 99%" 813 2008 6994 3681324
 EOD
 $oneway1 << EOD
-"spillway recv, unpinned, CPU 99%" 1922 666814 3986577 4473857
-"moodycamel wait_dequeue, unpinned, CPU 42%" 34593 844056 2360425 2743440
-"mutex+condvar, unpinned, CPU 25%" 35946 4063724 8275059 8741549
-"spillway try_recv spin, unpinned, CPU 100%" 2079 129515 2341015 2796206
-"moodycamel try_dequeue spin, unpinned, CPU 100%" 3144 789094 2886626 3185733
-"spillway recv, pinned, CPU 99%" 2290 156948 2043621 2528056
-"moodycamel wait_dequeue, pinned, CPU 42%" 34901 2063966 3540909 3830159
-"mutex+condvar, pinned, CPU 25%" 35528 1215102 2732942 3193924
-"spillway try_recv spin, pinned, CPU 99%" 2031 1024529 2486473 2889252
-"moodycamel try_dequeue spin, pinned, CPU 100%" 2989 486412 2397661 2713256
+"spillway recv, unpinned, CPU 96%" 2288 4854494 9240508 9728072
+"moodycamel wait_dequeue, unpinned, CPU 44%" 33196 1110751 3181748 3639348
+"mutex+condvar, unpinned, CPU 23%" 37702 4920841 6117887 6579200
+"spillway try_recv spin, unpinned, CPU 100%" 2035 541566 2377800 2856686
+"moodycamel try_dequeue spin, unpinned, CPU 100%" 3456 138026 698138 1049385
+"spillway recv, pinned, CPU 98%" 2404 313781 2313851 2797630
+"moodycamel wait_dequeue, pinned, CPU 42%" 38165 5493786 6767653 7135928
+"mutex+condvar, pinned, CPU 24%" 40721 5183924 9159419 9626554
+"spillway try_recv spin, pinned, CPU 99%" 2055 1289062 3208954 3688290
+"moodycamel try_dequeue spin, pinned, CPU 99%" 3276 2475631 4974537 5359009
 EOD
 set multiplot layout 2,1
 set title 'Ping-pong round trip'
