@@ -1146,9 +1146,11 @@ static spw_status tx_enqueue_wait(spw_tx *tx, const void *values, size_t n, uint
 /*
  * The fast path with the common sizes as constants (each copy one move),
  * for the calls below: a generated channel built without inlining its
- * own (clang -O0) sends and receives through them.
+ * own (clang -O0) sends and receives through them. Forced inline: as a
+ * call, its register saves and restores were 15 of the 100 instructions
+ * of a clang -O0 send.
  */
-static int tx_fast(spw_tx *tx, const void *value)
+SPW_INLINE int tx_fast(spw_tx *tx, const void *value)
 {
 	size_t size = tx->chan->size, items = tx->chan->items;
 
