@@ -447,10 +447,11 @@ START_TEST(test_bursty_park_wake)
 	pthread_t th[P];
 	struct progress prog = { "bursty", 0, 0, P, P, 0 };
 	uint64_t next[P] = { 0 };
+	struct checker c = { next, P, 0, 0 };
 	spw_u64_sender *tx;
 	spw_u64_receiver *rx;
 	double seconds = full_mode() ? 10.0 : 1.0;
-	size_t i, received = 0;
+	size_t i;
 
 	CHECK_ST(spw_u64_channel(&tx, &rx), SPW_OK);
 	for (i = 0; i < P; i++) {
@@ -472,19 +473,16 @@ START_TEST(test_bursty_park_wake)
 			break;
 		if (st == SPW_TIMEOUT) {
 			/* Nothing for 5 s: fine only if nothing is pending. */
-			if (atomic_load(&prog.sent) > received)
+			if (atomic_load(&prog.sent) > c.count)
 				ck_abort_msg("lost wake-up: %zu values "
 					     "pending after a 5 s wait",
-					     atomic_load(&prog.sent) -
-						     received);
+					     (size_t)(atomic_load(&prog.sent) -
+						      c.count));
 			continue;
 		}
 		CHECK_ST(st, SPW_OK);
-		CHECK((v >> 32) < (P));
-		CHECK((v & 0xffffffffu) == (next[v >> 32]));
-		next[v >> 32]++;
-		received++;
-		atomic_store(&prog.received, received);
+		check_take(&c, v);
+		atomic_store(&prog.received, c.count);
 	}
 	for (i = 0; i < P; i++)
 		pthread_join(th[i], NULL);
@@ -710,12 +708,13 @@ START_TEST(test_capacity_never_full)
 	spw_config cfg = SPW_CONFIG_DEFAULT;
 	struct roomy_producer rp[P];
 	pthread_t th[P];
-	uint64_t n = size_pick(20000, 200000), next[P] = { 0 }, v;
+	uint64_t n = size_pick(20000, 200000), next[P] = { 0 }, v, expect = 0;
+	struct checker c = { next, P, 0, 0 };
 	struct progress prog = { "capacity never full", 0, 0, P, SPW_DEFAULT_LANES, 0 };
 	spw_u64_sender *tx;
 	spw_u64_receiver *rx;
 	spw_status st;
-	size_t i, received = 0;
+	size_t i;
 
 	cfg.capacity = (size_t)n * P + 1;
 	CHECK_ST(spw_u64_channel_with(&cfg, &tx, &rx), SPW_OK);
@@ -728,18 +727,18 @@ START_TEST(test_capacity_never_full)
 	watchdog_start_progress("capacity never full", 30, &prog.received, progress_dump, &prog);
 	start_threads(th, P, roomy_main, rp, sizeof(rp[0]));
 	while ((st = spw_u64_recv(rx, &v)) == SPW_OK) {
-		CHECK((v >> 32) < (P));
-		CHECK((v & 0xffffffffu) == (next[v >> 32]));
-		next[v >> 32]++;
-		received++;
-		atomic_store(&prog.received, received);
+		check_take(&c, v);
+		atomic_store(&prog.received, c.count);
 	}
 	CHECK_ST(st, SPW_CLOSED);
 	for (i = 0; i < P; i++) {
 		pthread_join(th[i], NULL);
 		CHECK((next[i]) == (n));
+		expect += n * (i << 32) + n * (n - 1) / 2;
 	}
 	watchdog_stop();
+	CHECK((c.count) == (P * n));
+	CHECK((c.sum) == (expect));
 	spw_u64_receiver_close(rx);
 }
 END_TEST
