@@ -533,17 +533,27 @@ SPW_INLINE void spw_pause(void)
 
 /*
  * Lingering. When a blocking receive finds a lane with less than
- * SPW_LINGER_BYTES of values on its first look, the sender is probably
- * still streaming into it: reading its lines now would pull them away
- * from the sender value by value. The receiver pauses SPW_LINGER_PAUSES
- * times (a fraction of a microsecond) and looks again, taking the longer
- * visit. Measured in DESIGN.md; set SPW_LINGER_PAUSES to 0 to turn it off.
+ * SPW_LINGER_BYTES of values on its first look, and it is in a stream
+ * (it has taken SPW_STREAM_BYTES or more since it last waited
+ * SPW_STREAM_GAP_NS or longer), the sender is probably still streaming
+ * into the lane: reading its lines now would pull them away from the
+ * sender value by value. The receiver waits SPW_LINGER_NS on the clock
+ * (pausing the CPU) and looks again, taking the longer visit. A short
+ * burst after a quiet spell is taken as it comes: waiting would only add
+ * to its latency. Measured in DESIGN.md; set SPW_LINGER_NS to 0 to turn
+ * it off.
  */
 #ifndef SPW_LINGER_BYTES
 #define SPW_LINGER_BYTES 4096
 #endif
-#ifndef SPW_LINGER_PAUSES
-#define SPW_LINGER_PAUSES 32
+#ifndef SPW_LINGER_NS
+#define SPW_LINGER_NS 1000u
+#endif
+#ifndef SPW_STREAM_BYTES
+#define SPW_STREAM_BYTES 2048u
+#endif
+#ifndef SPW_STREAM_GAP_NS
+#define SPW_STREAM_GAP_NS 2000u
 #endif
 
 /*
@@ -739,6 +749,11 @@ typedef struct spw_rx {
 	unsigned idle_looks; /* empty non-blocking looks since then */
 	int idle_shed; /* this quiet spell has shed already */
 	int shut; /* receiver_shutdown: end of stream once drained */
+	/*
+	 * Bytes taken since the receiver last waited SPW_STREAM_GAP_NS or
+	 * longer (or parked): a blocking receive lingers only in a stream.
+	 */
+	uint64_t streak;
 } spw_rx;
 
 /*

@@ -1383,7 +1383,8 @@ static void rx_window(spw_rx *rx)
  * Look at every lane in the index once, from the cursor on, in lane order
  * (wrapping); start a visit of the first one with values. Returns 0 when
  * no lane has any. With `linger`, a short visit (fewer than
- * SPW_LINGER_BYTES of values) waits a moment for the sender to add to it.
+ * SPW_LINGER_BYTES of values) waits SPW_LINGER_NS for the sender to add
+ * to it.
  */
 static int rx_visit(spw_rx *rx, size_t i, int linger)
 {
@@ -1391,17 +1392,26 @@ static int rx_visit(spw_rx *rx, size_t i, int linger)
 	spw_lane *lane = &chan->lanes[i];
 	uint_least64_t pub = spw_lane_published(&lane->ctl);
 
+#if SPW_LINGER_NS > 0
 	if (linger && pub != lane->consumed && pub - lane->consumed < SPW_LINGER_BYTES / chan->size + 1) {
-		int j;
+		uint64_t t0 = spw_now_ns();
 
-		for (j = 0; j < SPW_LINGER_PAUSES; j++)
+		do {
 			spw_pause();
+			spw_pause();
+			spw_pause();
+			spw_pause();
+		} while (spw_now_ns() - t0 < SPW_LINGER_NS);
 		pub = spw_lane_published(&lane->ctl);
 	}
+#else
+	(void)linger;
+#endif
 	if (pub == lane->consumed)
 		return 0;
 	rx->left = pub - lane->consumed;
 	lane->consumed = pub;
+	rx->streak += rx->left * chan->size;
 	lane->visited = 1;
 	spw_core_took(&chan->core, rx->left);
 	rx->lane = i;
@@ -1627,13 +1637,16 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 	}
 	for (;;) {
 		/*
-		 * Linger only when values were there at once: a stream. A
-		 * receiver that had to wait is in a ping-pong, not a stream.
+		 * Linger only when values were there at once and the receiver
+		 * has been taking them for a while (rx->streak): a stream. A
+		 * receiver that had to wait is in a ping-pong, and one that
+		 * waited long a moment ago is in a short burst, whose every
+		 * value a linger would delay.
 		 * After a park or an arm (whose last look reads every lane),
 		 * look at every lane too, not only at the index: a sender may
 		 * have published and not yet set its bit.
 		 */
-		int linger = wait != SPW_WAIT_NONE && spins == 0 && parked == SPW_OK;
+		int linger = wait != SPW_WAIT_NONE && spins == 0 && parked == SPW_OK && rx->streak >= SPW_STREAM_BYTES;
 
 		if (full ? rx_scan_all(rx) : rx_scan(rx, linger))
 			return SPW_OK;
@@ -1677,6 +1690,8 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 				parked = SPW_TIMEOUT;
 				continue; /* look once more, then time out */
 			}
+			if (now - spin_start >= SPW_STREAM_GAP_NS)
+				rx->streak = 0; /* a quiet spell: the stream, if any, ended */
 			if (now - spin_start < core->spin_ns) {
 				spw_spin(now - spin_start);
 				spins++;
@@ -1685,6 +1700,7 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 		}
 		/* After a timeout, look once more before giving up. */
 		parked = rx_park(rx, deadline);
+		rx->streak = 0;
 		full = 1;
 	}
 }
