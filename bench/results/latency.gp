@@ -16,28 +16,28 @@ set xtics rotate by -35 scale 0 font ',9'
 set bmargin 12
 set rmargin 22
 $pingpong0 << EOD
-"spillway recv, unpinned, CPU 98%" 837 1209 8215 3847537
-"moodycamel wait_dequeue, unpinned, CPU 74%" 773 1671 98010 2800226
-"mutex+condvar, unpinned, CPU 34%" 94187 277354 792538 2425782
-"spillway try_recv spin, unpinned, CPU 93%" 655 974 6447 8030780
-"moodycamel try_dequeue spin, unpinned, CPU 99%" 867 2034 18583 2140559
-"spillway recv, pinned, CPU 97%" 842 1226 7688 3894648
-"moodycamel wait_dequeue, pinned, CPU 87%" 815 2274 90809 3526736
-"mutex+condvar, pinned, CPU 29%" 90952 325566 893543 3078796
-"spillway try_recv spin, pinned, CPU 99%" 645 961 9511 3709951
-"moodycamel try_dequeue spin, pinned, CPU 99%" 813 2008 6994 3681324
+"spillway recv, unpinned, CPU 96%" 816 1303 9669 4106837
+"moodycamel wait_dequeue, unpinned, CPU 88%" 838 1645 75838 3727107
+"mutex+condvar, unpinned, CPU 30%" 102337 326140 1048708 4651963
+"spillway try_recv spin, unpinned, CPU 98%" 623 994 17960 7982821
+"moodycamel try_dequeue spin, unpinned, CPU 99%" 768 1721 15330 2651799
+"spillway recv, pinned, CPU 97%" 832 1292 10225 6066137
+"moodycamel wait_dequeue, pinned, CPU 87%" 849 1891 72269 6735625
+"mutex+condvar, pinned, CPU 31%" 100715 290617 1215139 2960212
+"spillway try_recv spin, pinned, CPU 99%" 644 947 2965 7622132
+"moodycamel try_dequeue spin, pinned, CPU 99%" 740 1772 7567 3748534
 EOD
 $oneway1 << EOD
-"spillway recv, unpinned, CPU 96%" 2288 4854494 9240508 9728072
-"moodycamel wait_dequeue, unpinned, CPU 44%" 33196 1110751 3181748 3639348
-"mutex+condvar, unpinned, CPU 23%" 37702 4920841 6117887 6579200
-"spillway try_recv spin, unpinned, CPU 100%" 2035 541566 2377800 2856686
-"moodycamel try_dequeue spin, unpinned, CPU 100%" 3456 138026 698138 1049385
-"spillway recv, pinned, CPU 98%" 2404 313781 2313851 2797630
-"moodycamel wait_dequeue, pinned, CPU 42%" 38165 5493786 6767653 7135928
-"mutex+condvar, pinned, CPU 24%" 40721 5183924 9159419 9626554
-"spillway try_recv spin, pinned, CPU 99%" 2055 1289062 3208954 3688290
-"moodycamel try_dequeue spin, pinned, CPU 99%" 3276 2475631 4974537 5359009
+"spillway recv, unpinned, CPU 95%" 2147 3221111 4577214 5061616
+"moodycamel wait_dequeue, unpinned, CPU 41%" 36322 2698123 5115680 5574915
+"mutex+condvar, unpinned, CPU 26%" 40042 1985854 3591170 4054732
+"spillway try_recv spin, unpinned, CPU 100%" 2138 483509 2152442 2531269
+"moodycamel try_dequeue spin, unpinned, CPU 100%" 3319 3961024 8081425 8550004
+"spillway recv, pinned, CPU 98%" 1986 543974 2596119 3077247
+"moodycamel wait_dequeue, pinned, CPU 43%" 30705 467877 2299290 2720385
+"mutex+condvar, pinned, CPU 25%" 37987 3873511 8074745 8491998
+"spillway try_recv spin, pinned, CPU 100%" 2104 1113138 3826741 4309413
+"moodycamel try_dequeue spin, pinned, CPU 100%" 3417 417762 2360124 2758404
 EOD
 set multiplot layout 2,1
 set title 'Ping-pong round trip'
