@@ -17,7 +17,8 @@
 #                        contract models), 60 s of libFuzzer
 #                        (SPW_FUZZ_SECONDS) and its coverage, the aarch64
 #                        cross build under qemu, a 60 s soak (+20 s TSan),
-#                        valgrind memcheck, the no-membarrier fallback
+#                        valgrind memcheck, the no-membarrier fallback,
+#                        the runtime with lingering off
 #   ./test.sh --quick    skip the sanitizer builds
 #
 # The last line counts every test case run (Check checks, Python tests,
@@ -271,6 +272,27 @@ for t in stress_test memory_fd_test struct_test; do
 		record "valgrind memcheck $t" 0 1
 	fi
 done
+
+# The runtime built with lingering off (-DSPW_LINGER_NS=0, DESIGN.md
+# "Lingering"): the channel and stress suites, gcc -O2.
+echo "== the channel and stress suites, runtime built with -DSPW_LINGER_NS=0"
+nolinger_dir=$(mktemp -d)
+for t in test_channel stress; do
+	log="$log_dir/nolinger-$t.log"
+	# shellcheck disable=SC2046 # pkg-config's flags are words
+	if gcc -std=c11 -O2 -g -Wall -Wextra -Werror -DSPW_LINGER_NS=0 -Iruntime -Igenerated -Itests \
+		"tests/$t.c" tests/support.c generated/spillway_u64.c generated/spillway_ptr.c \
+		runtime/spillway_runtime.c $(pkg-config --cflags --libs check) -pthread \
+		-o "$nolinger_dir/$t" >"$log" 2>&1 &&
+		timeout -k 10 900 "$nolinger_dir/$t" >>"$log" 2>&1; then
+		read -r tp tf < <(count_log "$log" 1)
+		record "$t, runtime with -DSPW_LINGER_NS=0" "$tp" "$tf"
+	else
+		tail -40 "$log"
+		record "$t, runtime with -DSPW_LINGER_NS=0" 0 1
+	fi
+done
+rm -rf "$nolinger_dir"
 
 # The fallback without membarrier: full fences, no biased lanes.
 echo "== bazel test --config=ci --test_env=SPW_NO_MEMBARRIER=1 //tests:channel_test //tests:contract_test"

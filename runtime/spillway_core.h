@@ -546,6 +546,9 @@ SPW_INLINE void spw_pause(void)
 #ifndef SPW_LINGER_BYTES
 #define SPW_LINGER_BYTES 4096
 #endif
+#ifdef SPW_LINGER_PAUSES
+#error "SPW_LINGER_PAUSES is gone: the linger is SPW_LINGER_NS nanoseconds (0 turns it off)"
+#endif
 #ifndef SPW_LINGER_NS
 #define SPW_LINGER_NS 1000u
 #endif
