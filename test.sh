@@ -167,6 +167,20 @@ for config in "${configs[@]}"; do
 	record "bazel --config=$config" "$p" "$f"
 done
 
+# record_checks NAME STATUS LOG [SHOWN]: a Check program's step: with
+# STATUS 0 its checks counted from LOG, else one failure and the tail of
+# SHOWN (default LOG).
+record_checks() {
+	local name=$1 status=$2 log=$3 shown=${4:-$3} tp tf
+	if [ "$status" -eq 0 ]; then
+		read -r tp tf < <(count_log "$log" 1)
+		record "$name" "$tp" "$tf"
+	else
+		tail -40 "$shown"
+		record "$name" 0 1
+	fi
+}
+
 # run_counted NAME LOG COMMAND...: a step whose last line is "N passed, M failed".
 run_counted() {
 	local name=$1 log=$2 line
@@ -262,15 +276,10 @@ run_counted "soak 60 s + 20 s TSan (tests/soak.sh)" "$log_dir/soak.log" bash tes
 echo "== valgrind memcheck: stress_test, memory_fd_test (sizes / 100), struct_test"
 plain_bin=$(bazel info --config=ci bazel-bin 2>/dev/null)
 for t in stress_test memory_fd_test struct_test; do
-	if SPW_TEST_SCALE_DIV=100 SPW_TEST_SERIAL=1 CK_FORK=no valgrind -q --error-exitcode=99 \
+	SPW_TEST_SCALE_DIV=100 SPW_TEST_SERIAL=1 CK_FORK=no valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite \
-		"$plain_bin/tests/$t" >"$log_dir/vg-$t.log" 2>&1; then
-		read -r tp tf < <(count_log "$log_dir/vg-$t.log" 1)
-		record "valgrind memcheck $t" "$tp" "$tf"
-	else
-		tail -40 "$log_dir/vg-$t.log"
-		record "valgrind memcheck $t" 0 1
-	fi
+		"$plain_bin/tests/$t" >"$log_dir/vg-$t.log" 2>&1
+	record_checks "valgrind memcheck $t" $? "$log_dir/vg-$t.log"
 done
 
 # The runtime built with lingering off (-DSPW_LINGER_NS=0, DESIGN.md
@@ -280,17 +289,12 @@ nolinger_dir=$(mktemp -d)
 for t in test_channel stress; do
 	log="$log_dir/nolinger-$t.log"
 	# shellcheck disable=SC2046 # pkg-config's flags are words
-	if gcc -std=c11 -O2 -g -Wall -Wextra -Werror -DSPW_LINGER_NS=0 -Iruntime -Igenerated -Itests \
+	gcc -std=c11 -O2 -g -Wall -Wextra -Werror -DSPW_LINGER_NS=0 -Iruntime -Igenerated -Itests \
 		"tests/$t.c" tests/support.c generated/spillway_u64.c generated/spillway_ptr.c \
 		runtime/spillway_runtime.c $(pkg-config --cflags --libs check) -pthread \
 		-o "$nolinger_dir/$t" >"$log" 2>&1 &&
-		timeout -k 10 900 "$nolinger_dir/$t" >>"$log" 2>&1; then
-		read -r tp tf < <(count_log "$log" 1)
-		record "$t, runtime with -DSPW_LINGER_NS=0" "$tp" "$tf"
-	else
-		tail -40 "$log"
-		record "$t, runtime with -DSPW_LINGER_NS=0" 0 1
-	fi
+		timeout -k 10 900 "$nolinger_dir/$t" >>"$log" 2>&1
+	record_checks "$t, runtime with -DSPW_LINGER_NS=0" $? "$log"
 done
 rm -rf "$nolinger_dir"
 
@@ -301,13 +305,9 @@ bazel test --config=ci --test_env=SPW_NO_MEMBARRIER=1 //tests:channel_test //tes
 nomb_status=$?
 for t in channel_test contract_test; do
 	log="$(bazel info --config=ci bazel-testlogs 2>/dev/null)/tests/$t/test.log"
-	if [ "$nomb_status" -eq 0 ] && [ -f "$log" ]; then
-		read -r tp tf < <(count_log "$log" 1)
-		record "$t without membarrier" "$tp" "$tf"
-	else
-		tail -40 "$log_dir/bazel-nomb.log"
-		record "$t without membarrier" 0 1
-	fi
+	status=$nomb_status
+	[ -f "$log" ] || status=1
+	record_checks "$t without membarrier" "$status" "$log" "$log_dir/bazel-nomb.log"
 done
 
 echo
