@@ -18,7 +18,8 @@
 #                        (SPW_FUZZ_SECONDS) and its coverage, the aarch64
 #                        cross build under qemu, a 60 s soak (+20 s TSan),
 #                        valgrind memcheck, the no-membarrier fallback,
-#                        the runtime with lingering off
+#                        lingering (tests/test_linger.c, and the suites
+#                        with it off)
 #   ./test.sh --quick    skip the sanitizer builds
 #
 # The last line counts every test case run (Check checks, Python tests,
@@ -282,21 +283,36 @@ for t in stress_test memory_fd_test struct_test; do
 	record_checks "valgrind memcheck $t" $? "$log_dir/vg-$t.log"
 done
 
-# The runtime built with lingering off (-DSPW_LINGER_NS=0, DESIGN.md
-# "Lingering"): the channel and stress suites, gcc -O2.
-echo "== the channel and stress suites, runtime built with -DSPW_LINGER_NS=0"
-nolinger_dir=$(mktemp -d)
-for t in test_channel stress; do
-	log="$log_dir/nolinger-$t.log"
+# Lingering (DESIGN.md, "Lingering"), gcc -O2: the channel and stress
+# suites against a runtime built with it off (-DSPW_LINGER_NS=0); when it
+# lingers, counted by a runtime built with -DSPW_TEST_LINGERS; and the
+# removed SPW_LINGER_PAUSES refused with a message naming SPW_LINGER_NS.
+echo "== lingering: suites with -DSPW_LINGER_NS=0, tests/test_linger.c, SPW_LINGER_PAUSES refused"
+linger_dir=$(mktemp -d)
+# linger_suite NAME SOURCE DEFINE: build SOURCE with the runtime at DEFINE, run it.
+linger_suite() {
+	local log="$log_dir/linger-$1.log"
 	# shellcheck disable=SC2046 # pkg-config's flags are words
-	gcc -std=c11 -O2 -g -Wall -Wextra -Werror -DSPW_LINGER_NS=0 -Iruntime -Igenerated -Itests \
-		"tests/$t.c" tests/support.c generated/spillway_u64.c generated/spillway_ptr.c \
+	gcc -std=c11 -O2 -g -Wall -Wextra -Werror "$3" -Iruntime -Igenerated -Itests \
+		"$2" tests/support.c generated/spillway_u64.c generated/spillway_ptr.c \
 		runtime/spillway_runtime.c $(pkg-config --cflags --libs check) -pthread \
-		-o "$nolinger_dir/$t" >"$log" 2>&1 &&
-		timeout -k 10 900 "$nolinger_dir/$t" >>"$log" 2>&1
-	record_checks "$t, runtime with -DSPW_LINGER_NS=0" $? "$log"
-done
-rm -rf "$nolinger_dir"
+		-o "$linger_dir/$1" >"$log" 2>&1 &&
+		timeout -k 10 900 "$linger_dir/$1" >>"$log" 2>&1
+	record_checks "$1" $? "$log"
+}
+linger_suite "test_channel, runtime with -DSPW_LINGER_NS=0" tests/test_channel.c -DSPW_LINGER_NS=0
+linger_suite "stress, runtime with -DSPW_LINGER_NS=0" tests/stress.c -DSPW_LINGER_NS=0
+linger_suite "test_linger (when a receive lingers)" tests/test_linger.c -DSPW_TEST_LINGERS
+if gcc -std=c11 -DSPW_LINGER_PAUSES=0 -Iruntime -fsyntax-only runtime/spillway_runtime.c \
+	>"$log_dir/linger-pauses.log" 2>&1; then
+	record "-DSPW_LINGER_PAUSES=0 refused" 0 1
+elif grep -q 'SPW_LINGER_PAUSES is gone.*SPW_LINGER_NS' "$log_dir/linger-pauses.log"; then
+	record "-DSPW_LINGER_PAUSES=0 refused" 1 0
+else
+	tail -5 "$log_dir/linger-pauses.log"
+	record "-DSPW_LINGER_PAUSES=0 refused" 0 1
+fi
+rm -rf "$linger_dir"
 
 # The fallback without membarrier: full fences, no biased lanes.
 echo "== bazel test --config=ci --test_env=SPW_NO_MEMBARRIER=1 //tests:channel_test //tests:contract_test"

@@ -552,6 +552,13 @@ SPW_INLINE void spw_pause(void)
 #ifndef SPW_LINGER_NS
 #define SPW_LINGER_NS 1000u
 #endif
+/*
+ * Built with -DSPW_TEST_LINGERS, the runtime counts its lingers in
+ * spw_test_lingers (tests/test_linger.c); no other build has the counter.
+ */
+#ifdef SPW_TEST_LINGERS
+extern atomic_ulong spw_test_lingers;
+#endif
 #ifndef SPW_STREAM_BYTES
 #define SPW_STREAM_BYTES 2048u
 #endif

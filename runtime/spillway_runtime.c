@@ -1306,6 +1306,10 @@ static size_t index_words(size_t n)
 
 /* ---- receiver side ----------------------------------------------------- */
 
+#ifdef SPW_TEST_LINGERS
+atomic_ulong spw_test_lingers;
+#endif
+
 /*
  * A segment the receiver has read goes back to the lane's producers. The
  * receiver calls neither malloc nor free on this path while values flow
@@ -1395,6 +1399,10 @@ static int rx_visit(spw_rx *rx, size_t i, int linger)
 #if SPW_LINGER_NS > 0
 	if (linger && pub != lane->consumed && pub - lane->consumed < SPW_LINGER_BYTES / chan->size + 1) {
 		uint64_t t0 = spw_now_ns();
+
+#ifdef SPW_TEST_LINGERS
+		atomic_fetch_add_explicit(&spw_test_lingers, 1, memory_order_relaxed);
+#endif
 
 		do {
 			spw_pause();
