@@ -1384,20 +1384,19 @@ static void rx_window(spw_rx *rx)
 }
 
 /*
- * Look at every lane in the index once, from the cursor on, in lane order
- * (wrapping); start a visit of the first one with values. Returns 0 when
- * no lane has any. With `linger`, a short visit (fewer than
- * SPW_LINGER_BYTES of values) waits SPW_LINGER_NS for the sender to add
- * to it.
+ * Start a visit of lane i, which has values the receiver has not taken
+ * (pub: its published count, just read). With `linger`, a short visit
+ * (fewer than SPW_LINGER_BYTES of values) first waits SPW_LINGER_NS for
+ * the sender to add to it. Out of line: an empty look, the common case of
+ * a polling receiver, only reads the lane's count (rx_visit).
  */
-static int rx_visit(spw_rx *rx, size_t i, int linger)
+static SPW_NOINLINE void rx_begin_visit(spw_rx *rx, size_t i, uint_least64_t pub, int linger)
 {
 	spw_chan *chan = rx->chan;
 	spw_lane *lane = &chan->lanes[i];
-	uint_least64_t pub = spw_lane_published(&lane->ctl);
 
 #if SPW_LINGER_NS > 0
-	if (linger && pub != lane->consumed && pub - lane->consumed < SPW_LINGER_BYTES / chan->size + 1) {
+	if (linger && pub - lane->consumed < SPW_LINGER_BYTES / chan->size + 1) {
 		uint64_t t0 = spw_now_ns();
 
 #ifdef SPW_TEST_LINGERS
@@ -1415,8 +1414,6 @@ static int rx_visit(spw_rx *rx, size_t i, int linger)
 #else
 	(void)linger;
 #endif
-	if (pub == lane->consumed)
-		return 0;
 	rx->left = pub - lane->consumed;
 	lane->consumed = pub;
 	rx->streak += rx->left * chan->size;
@@ -1427,6 +1424,20 @@ static int rx_visit(spw_rx *rx, size_t i, int linger)
 	rx->idle_since = 0;
 	rx->idle_shed = 0;
 	rx_window(rx);
+}
+
+/*
+ * Look at lane i: start a visit if it has values (see rx_begin_visit).
+ * Returns 0 when it has none.
+ */
+static inline int rx_visit(spw_rx *rx, size_t i, int linger)
+{
+	spw_lane *lane = &rx->chan->lanes[i];
+	uint_least64_t pub = spw_lane_published(&lane->ctl);
+
+	if (pub == lane->consumed)
+		return 0;
+	rx_begin_visit(rx, i, pub, linger);
 	return 1;
 }
 
@@ -1450,40 +1461,68 @@ static int rx_scan_all(spw_rx *rx)
 	return 0;
 }
 
-static int rx_scan(spw_rx *rx, int linger)
+/*
+ * Visit the first lane with values among `bits` (lanes w * 64 + bit, in
+ * bit order), lanes from n on excepted. Returns 0 when none has any.
+ */
+static inline int rx_visit_bits(spw_rx *rx, uint_least64_t bits, size_t w, size_t n, int linger)
+{
+	while (bits != 0) {
+		size_t i = w * 64 + low_bit(bits);
+
+		if (i >= n)
+			return 0; /* a lane handed out since n was read */
+		bits &= bits - 1;
+		if (rx_visit(rx, i, linger))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * rx_scan of a channel of more than 64 lanes: word w from lane c on, the
+ * words after it (wrapping), and last word w again for its lanes before c.
+ */
+static SPW_NOINLINE int rx_scan_words(spw_rx *rx, size_t n, size_t c, int linger)
 {
 	spw_chan *chan = rx->chan;
-	size_t n = spw_core_active_lanes(&chan->core), c = rx->cursor;
-	size_t words, w, k;
+	size_t words = index_words(n), w = c / 64, k;
+	uint_least64_t from_c = ~(uint_least64_t)0 << (c % 64);
 
-	/* Lanes from n on never had a sender: the look wraps at n. */
-	if (c >= n)
-		c = 0;
-	words = index_words(n);
-	w = c / 64;
-	/*
-	 * Word w from lane c on, the words after it (wrapping), and last
-	 * word w again for its lanes before c.
-	 */
 	for (k = 0; k <= words; k++) {
 		uint_least64_t bits = atomic_load_explicit(&chan->dirty[w], memory_order_relaxed);
 
 		if (k == 0)
-			bits &= ~(uint_least64_t)0 << (c % 64);
+			bits &= from_c;
 		else if (k == words)
-			bits &= ((uint_least64_t)1 << (c % 64)) - 1;
-		while (bits != 0) {
-			size_t i = w * 64 + low_bit(bits);
-
-			if (i >= n)
-				break; /* a lane handed out since n was read */
-			bits &= bits - 1;
-			if (rx_visit(rx, i, linger))
-				return 1;
-		}
+			bits &= ~from_c;
+		if (rx_visit_bits(rx, bits, w, n, linger))
+			return 1;
 		w = w + 1 == words ? 0 : w + 1;
 	}
 	return 0;
+}
+
+/*
+ * Look at every lane in the index once, from the cursor on, in lane order
+ * (wrapping); start a visit of the first one with values. Returns 0 when
+ * no lane has any.
+ */
+static int rx_scan(spw_rx *rx, int linger)
+{
+	spw_chan *chan = rx->chan;
+	size_t n = spw_core_active_lanes(&chan->core), c = rx->cursor;
+	uint_least64_t bits, from_c;
+
+	/* Lanes from n on never had a sender: the look wraps at n. */
+	if (c >= n)
+		c = 0;
+	if (n > 64)
+		return rx_scan_words(rx, n, c, linger);
+	/* One word: its lanes from c on, then those before c. */
+	bits = atomic_load_explicit(&chan->dirty[0], memory_order_relaxed);
+	from_c = ~(uint_least64_t)0 << c;
+	return rx_visit_bits(rx, bits & from_c, 0, n, linger) || rx_visit_bits(rx, bits & ~from_c, 0, n, linger);
 }
 
 /*
@@ -1576,15 +1615,13 @@ static int rx_shed_if_quiet(spw_rx *rx, uint64_t now)
  * that a receiver that is merely faster than its senders never frees
  * memory while values flow (the free would meet the producer's malloc on
  * its arena lock). The clock is read on the first empty look of a quiet
- * spell and on every 16th after it.
+ * spell and on every 16th after it: rx_idle counts the looks, and
+ * rx_idle_slow, out of line, does the rest.
  */
-static void rx_idle(spw_rx *rx)
+static SPW_NOINLINE void rx_idle_slow(spw_rx *rx)
 {
-	uint64_t now;
+	uint64_t now = spw_now_ns();
 
-	if (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0)
-		return;
-	now = spw_now_ns();
 	rx_sweep(rx, now); /* also after this spell has shed */
 	if (rx->idle_shed)
 		return;
@@ -1594,6 +1631,13 @@ static void rx_idle(spw_rx *rx)
 	} else {
 		(void)rx_shed_if_quiet(rx, now);
 	}
+}
+
+static inline void rx_idle(spw_rx *rx)
+{
+	if (rx->idle_since != 0 && (++rx->idle_looks & 15) != 0)
+		return;
+	rx_idle_slow(rx);
 }
 
 /*
@@ -1628,6 +1672,51 @@ static spw_status rx_park(spw_rx *rx, const struct timespec *deadline)
 }
 
 /*
+ * Every sender closed, and each close released after its last send (or
+ * the receiver shut the channel down and waited until every accepted send
+ * had published): one scan now sees every value ever accepted. Only an
+ * empty scan is end of stream.
+ */
+static spw_status rx_stream_end(spw_rx *rx)
+{
+	SPW_TEST_YIELD();
+	return rx_scan_all(rx) ? SPW_OK : SPW_CLOSED;
+}
+
+/*
+ * rx_refill without waiting (try_recv, try_recv_batch, recv_timeout with
+ * 0): one look at the index. Its own function, so that a polling
+ * receiver's empty look pays for nothing of the blocking loop.
+ * Returns SPW_OK, SPW_EMPTY or SPW_CLOSED.
+ */
+static spw_status rx_try_refill(spw_rx *rx)
+{
+	spw_core *core = &rx->chan->core;
+	int full = 0;
+
+	if (rx->left != 0) {
+		rx_window(rx);
+		return SPW_OK;
+	}
+	for (;;) {
+		/*
+		 * After an arm (whose last look reads every lane), look at
+		 * every lane too: a sender may have published and not yet set
+		 * its bit.
+		 */
+		if (full ? rx_scan_all(rx) : rx_scan(rx, 0))
+			return SPW_OK;
+		SPW_TEST_YIELD();
+		if (rx->shut || spw_core_senders_gone(core))
+			return rx_stream_end(rx);
+		rx_idle(rx);
+		if (!spw_core_has_fd(core) || !spw_core_arm(core, rx_ready, rx))
+			return SPW_EMPTY;
+		full = 1; /* values came after all: look again */
+	}
+}
+
+/*
  * The current window is used up: make the next one.
  * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
  */
@@ -1639,6 +1728,8 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 	unsigned spins = 0;
 	int full = 0;
 
+	if (wait == SPW_WAIT_NONE)
+		return rx_try_refill(rx);
 	if (rx->left != 0) {
 		rx_window(rx);
 		return SPW_OK;
@@ -1654,30 +1745,14 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 		 * look at every lane too, not only at the index: a sender may
 		 * have published and not yet set its bit.
 		 */
-		int linger = wait != SPW_WAIT_NONE && spins == 0 && parked == SPW_OK && rx->streak >= SPW_STREAM_BYTES;
+		int linger = spins == 0 && parked == SPW_OK && rx->streak >= SPW_STREAM_BYTES;
 
 		if (full ? rx_scan_all(rx) : rx_scan(rx, linger))
 			return SPW_OK;
 		full = 0;
 		SPW_TEST_YIELD();
-		if (rx->shut || spw_core_senders_gone(core)) {
-			SPW_TEST_YIELD();
-			/*
-			 * Every sender closed, and each close released after
-			 * its last send (or the receiver shut the channel
-			 * down and waited until every accepted send had
-			 * published): one scan now sees every value ever
-			 * accepted. Only an empty scan is end of stream.
-			 */
-			return rx_scan_all(rx) ? SPW_OK : SPW_CLOSED;
-		}
-		if (wait == SPW_WAIT_NONE) {
-			rx_idle(rx);
-			if (spw_core_has_fd(core) && spw_core_arm(core, rx_ready, rx)) {
-				full = 1;
-				continue; /* values came after all: look again */
-			}
-		}
+		if (rx->shut || spw_core_senders_gone(core))
+			return rx_stream_end(rx);
 		if (wait != SPW_WAIT_BLOCK)
 			return SPW_EMPTY;
 		if (parked == SPW_TIMEOUT) {
@@ -1729,13 +1804,15 @@ spw_status spw_rx_recv(spw_rx *rx, void *out, spw_wait wait, uint64_t timeout_ns
 
 		if (wait == SPW_WAIT_BLOCK && timeout_ns != SPW_FOREVER) {
 			if (timeout_ns == 0) {
-				st = rx_refill(rx, SPW_WAIT_NONE, NULL);
+				st = rx_try_refill(rx);
 				if (st == SPW_EMPTY)
 					st = SPW_TIMEOUT;
 			} else {
 				spw_deadline_after(&deadline, timeout_ns);
 				st = rx_refill(rx, wait, &deadline);
 			}
+		} else if (wait == SPW_WAIT_NONE) {
+			st = rx_try_refill(rx);
 		} else {
 			st = rx_refill(rx, wait, NULL);
 		}

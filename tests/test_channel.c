@@ -46,6 +46,17 @@ static uint64_t recv_ok(spw_u64_receiver *r)
 	return v;
 }
 
+/* recv_ok, or with try_recv when `nonblocking` (the receive's other path). */
+static uint64_t recv_or_try_ok(spw_u64_receiver *r, int nonblocking)
+{
+	uint64_t v = 0;
+
+	if (!nonblocking)
+		return recv_ok(r);
+	ck_assert_int_eq(spw_u64_try_recv(r, &v), SPW_OK);
+	return v;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -200,7 +211,10 @@ START_TEST(test_seed_example_order)
 }
 END_TEST
 
-/* Lanes are served round-robin, a whole lane at a time, wrapping. */
+/*
+ * Lanes are served round-robin, a whole lane at a time, wrapping; by recv
+ * (_i = 0) and by try_recv (_i = 1) alike.
+ */
 START_TEST(test_round_robin_lanes)
 {
 	spw_u64_sender *s[5];
@@ -217,20 +231,23 @@ START_TEST(test_round_robin_lanes)
 	send_ok(s[4], 11); /* lane 1 */
 	send_ok(s[2], 2);  /* lane 2 */
 	for (i = 0; i < 5; i++)
-		ck_assert_uint_eq(recv_ok(rx), expect[i]);
+		ck_assert_uint_eq(recv_or_try_ok(rx, _i), expect[i]);
 	/* The cursor is back at lane 0 after lane 2. */
 	send_ok(s[1], 4); /* lane 1 */
 	send_ok(s[0], 3); /* lane 0 */
 	send_ok(s[2], 5); /* lane 2 */
 	for (i = 5; i < 8; i++)
-		ck_assert_uint_eq(recv_ok(rx), expect[i]);
+		ck_assert_uint_eq(recv_or_try_ok(rx, _i), expect[i]);
 	for (i = 0; i < 5; i++)
 		spw_u64_sender_close(s[i]);
 	spw_u64_receiver_close(rx);
 }
 END_TEST
 
-/* Many lanes: the dirty index spans several words and wraps. */
+/*
+ * Many lanes: the dirty index spans several words and wraps; by recv
+ * (_i = 0) and by try_recv (_i = 1) alike.
+ */
 START_TEST(test_many_lanes_dirty_index)
 {
 	enum { LANES = 150 };
@@ -246,12 +263,12 @@ START_TEST(test_many_lanes_dirty_index)
 	for (i = 0; i < 70; i++)
 		send_ok(s[i], i);
 	for (i = 0; i < 70; i++)
-		ck_assert_uint_eq(recv_ok(rx), i);
+		ck_assert_uint_eq(recv_or_try_ok(rx, _i), i);
 	/* Now fill every lane: service starts at lane 70 and wraps. */
 	for (i = LANES; i-- > 0;)
 		send_ok(s[i], i);
 	for (i = 0; i < LANES; i++) {
-		uint64_t v = recv_ok(rx);
+		uint64_t v = recv_or_try_ok(rx, _i);
 
 		ck_assert_uint_eq(v, (70 + i) % LANES);
 		seen[v]++;
@@ -1381,8 +1398,8 @@ static Suite *channel_suite(void)
 
 	tc = tcase_create("order");
 	tcase_add_test(tc, test_seed_example_order);
-	tcase_add_test(tc, test_round_robin_lanes);
-	tcase_add_test(tc, test_many_lanes_dirty_index);
+	tcase_add_loop_test(tc, test_round_robin_lanes, 0, 2);
+	tcase_add_loop_test(tc, test_many_lanes_dirty_index, 0, 2);
 	tcase_add_test(tc, test_index_lane_leaves_and_returns);
 	tcase_add_test(tc, test_single_lane_fifo);
 	suite_add_tcase(s, tc);

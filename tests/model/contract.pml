@@ -973,7 +973,7 @@ inline scan_one(r)
 }
 
 /*
- * try_recv: hand out a held value, else rx_refill without waiting: scan;
+ * try_recv: hand out a held value, else rx_try_refill (no waiting): scan;
  * nothing: (CLOSE) if the sender count is 0, one more scan, and SPW_CLOSED
  * if it is empty too; an empty receive arms the descriptor if there is
  * one (values after all: look again), else SPW_EMPTY.

@@ -746,7 +746,7 @@ proctype isender(byte t)
 	sdone++
 }
 
-/* rx_visit: a lane with values is taken whole and marked visited */
+/* rx_visit, rx_begin_visit: a lane with values is taken whole and marked visited */
 inline visit(i)
 {
 	ld(0, PUB(i), pub);
