@@ -16,28 +16,28 @@ set xtics rotate by -35 scale 0 font ',9'
 set bmargin 12
 set rmargin 22
 $pingpong0 << EOD
-"spillway recv, unpinned, CPU 96%" 816 1303 9669 4106837
-"moodycamel wait_dequeue, unpinned, CPU 88%" 838 1645 75838 3727107
-"mutex+condvar, unpinned, CPU 30%" 102337 326140 1048708 4651963
-"spillway try_recv spin, unpinned, CPU 98%" 623 994 17960 7982821
-"moodycamel try_dequeue spin, unpinned, CPU 99%" 768 1721 15330 2651799
-"spillway recv, pinned, CPU 97%" 832 1292 10225 6066137
-"moodycamel wait_dequeue, pinned, CPU 87%" 849 1891 72269 6735625
-"mutex+condvar, pinned, CPU 31%" 100715 290617 1215139 2960212
-"spillway try_recv spin, pinned, CPU 99%" 644 947 2965 7622132
-"moodycamel try_dequeue spin, pinned, CPU 99%" 740 1772 7567 3748534
+"spillway recv, unpinned, CPU 98%" 800 1234 7330 1975136
+"moodycamel wait_dequeue, unpinned, CPU 88%" 943 2525 90338 2873741
+"mutex+condvar, unpinned, CPU 28%" 98639 340319 1449774 3349626
+"spillway try_recv spin, unpinned, CPU 97%" 597 1080 4393 8019358
+"moodycamel try_dequeue spin, unpinned, CPU 99%" 803 1971 6041 3964289
+"spillway recv, pinned, CPU 99%" 819 1210 7145 2399941
+"moodycamel wait_dequeue, pinned, CPU 77%" 985 2575 115913 8062401
+"mutex+condvar, pinned, CPU 27%" 106265 406322 1369667 5641496
+"spillway try_recv spin, pinned, CPU 99%" 639 870 3972 3644301
+"moodycamel try_dequeue spin, pinned, CPU 98%" 892 2017 5300 4425166
 EOD
 $oneway1 << EOD
-"spillway recv, unpinned, CPU 95%" 2147 3221111 4577214 5061616
-"moodycamel wait_dequeue, unpinned, CPU 41%" 36322 2698123 5115680 5574915
-"mutex+condvar, unpinned, CPU 26%" 40042 1985854 3591170 4054732
-"spillway try_recv spin, unpinned, CPU 100%" 2138 483509 2152442 2531269
-"moodycamel try_dequeue spin, unpinned, CPU 100%" 3319 3961024 8081425 8550004
-"spillway recv, pinned, CPU 98%" 1986 543974 2596119 3077247
-"moodycamel wait_dequeue, pinned, CPU 43%" 30705 467877 2299290 2720385
-"mutex+condvar, pinned, CPU 25%" 37987 3873511 8074745 8491998
-"spillway try_recv spin, pinned, CPU 100%" 2104 1113138 3826741 4309413
-"moodycamel try_dequeue spin, pinned, CPU 100%" 3417 417762 2360124 2758404
+"spillway recv, unpinned, CPU 99%" 1979 312717 2239666 2724866
+"moodycamel wait_dequeue, unpinned, CPU 41%" 39877 6237217 9552587 10019153
+"mutex+condvar, unpinned, CPU 25%" 39018 3693294 4860806 5276200
+"spillway try_recv spin, unpinned, CPU 100%" 1788 93967 2252168 2725615
+"moodycamel try_dequeue spin, unpinned, CPU 100%" 3527 79510 1243079 1714141
+"spillway recv, pinned, CPU 98%" 2052 294517 2634204 3116567
+"moodycamel wait_dequeue, pinned, CPU 42%" 36641 4844239 8420734 8880206
+"mutex+condvar, pinned, CPU 26%" 41403 306598 2292562 2765451
+"spillway try_recv spin, pinned, CPU 99%" 1807 759433 2605185 2849358
+"moodycamel try_dequeue spin, pinned, CPU 99%" 3448 729538 2577968 2804330
 EOD
 set multiplot layout 2,1
 set title 'Ping-pong round trip'
