@@ -1717,10 +1717,10 @@ static spw_status rx_try_refill(spw_rx *rx)
 }
 
 /*
- * The current window is used up: make the next one.
- * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
+ * rx_refill that may linger or wait (SPW_WAIT_MORE, SPW_WAIT_BLOCK). Out
+ * of line, so that rx_try_refill's callers do not pay for its saves.
  */
-static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *deadline)
+static SPW_NOINLINE spw_status rx_wait_refill(spw_rx *rx, spw_wait wait, const struct timespec *deadline)
 {
 	spw_core *core = &rx->chan->core;
 	spw_status parked = SPW_OK;
@@ -1728,8 +1728,6 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 	unsigned spins = 0;
 	int full = 0;
 
-	if (wait == SPW_WAIT_NONE)
-		return rx_try_refill(rx);
 	if (rx->left != 0) {
 		rx_window(rx);
 		return SPW_OK;
@@ -1789,6 +1787,17 @@ static spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *de
 }
 
 /*
+ * The current window is used up: make the next one.
+ * Returns SPW_OK (rx->rp < rx->rend), SPW_EMPTY, SPW_TIMEOUT or SPW_CLOSED.
+ */
+static inline spw_status rx_refill(spw_rx *rx, spw_wait wait, const struct timespec *deadline)
+{
+	if (wait == SPW_WAIT_NONE)
+		return rx_try_refill(rx);
+	return rx_wait_refill(rx, wait, deadline);
+}
+
+/*
  * recv (SPW_WAIT_BLOCK, SPW_FOREVER), recv_timeout (SPW_WAIT_BLOCK with a
  * timeout; its 0 and its non-empty window are handled by the caller) and
  * try_recv (SPW_WAIT_NONE).
@@ -1804,15 +1813,13 @@ spw_status spw_rx_recv(spw_rx *rx, void *out, spw_wait wait, uint64_t timeout_ns
 
 		if (wait == SPW_WAIT_BLOCK && timeout_ns != SPW_FOREVER) {
 			if (timeout_ns == 0) {
-				st = rx_try_refill(rx);
+				st = rx_refill(rx, SPW_WAIT_NONE, NULL);
 				if (st == SPW_EMPTY)
 					st = SPW_TIMEOUT;
 			} else {
 				spw_deadline_after(&deadline, timeout_ns);
 				st = rx_refill(rx, wait, &deadline);
 			}
-		} else if (wait == SPW_WAIT_NONE) {
-			st = rx_try_refill(rx);
 		} else {
 			st = rx_refill(rx, wait, NULL);
 		}
